@@ -1,0 +1,190 @@
+/**
+ * SciFact retrieval quality: nDCG@10 (and friends) for bm25, dense and hybrid, next to the
+ * published numbers in ../shared/bench-data/PUBLISHED.md. Fusion parameters are tuned on the
+ * SciFact *train* split only and then reported on the *test* split.
+ *
+ *   npx tsx bench/scifact-quality.ts [--embedder local] [--chunker structure] [--chunk-size 256]
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { type ChunkingConfig, DEFAULT_CHUNKING } from '../src/chunk/index.ts';
+import { embedMany } from '../src/embed/index.ts';
+import { chunkingFingerprint, ingestPath, ingestThreads, openIndex } from '../src/engine/index.ts';
+import {
+  type BeirQuerySet,
+  evaluateRetrieval,
+  loadBeirQuerySet,
+  type RetrievalEvaluation,
+} from '../src/evaluate/index.ts';
+import { DEFAULT_FUSION, type FusionOptions, type RetrievalMode } from '../src/retrieve/index.ts';
+import { type EmbeddingModel, embedderId, type Store } from '../src/spec/index.ts';
+import { fixed, markdownTable } from './lib/markdown-table.ts';
+import { RESULTS_DIR, scifactDir } from './lib/shared-data.ts';
+
+const { values } = parseArgs({
+  options: {
+    embedder: { type: 'string', default: 'local' },
+    chunker: { type: 'string', default: DEFAULT_CHUNKING.strategy },
+    'chunk-size': { type: 'string', default: String(DEFAULT_CHUNKING.maxTokens) },
+    'chunk-overlap': { type: 'string', default: String(DEFAULT_CHUNKING.overlapTokens) },
+    'child-size': { type: 'string', default: String(DEFAULT_CHUNKING.childMaxTokens) },
+    'no-tune': { type: 'boolean', default: false },
+  },
+});
+
+const chunking: ChunkingConfig = {
+  strategy: values.chunker as ChunkingConfig['strategy'],
+  maxTokens: Number(values['chunk-size']),
+  overlapTokens: Number(values['chunk-overlap']),
+  childMaxTokens: Number(values['child-size']),
+};
+
+const dataset = scifactDir();
+const test = loadBeirQuerySet(dataset, 'test');
+const train = loadBeirQuerySet(dataset, 'train');
+const indexPath = path.join(
+  RESULTS_DIR,
+  `scifact-${values.embedder.replace(/[^A-Za-z0-9.-]+/g, '_')}-${chunkingFingerprint(chunking).replace(/\//g, '_')}.db`,
+);
+const { store, embedder } = openIndex({
+  indexPath,
+  embedder: values.embedder,
+  endpoint: { threads: ingestThreads() },
+});
+
+const ingest = await ingestPath({ store, embedder, chunking, inputPath: test.corpusPath });
+process.stderr.write(
+  `index ${indexPath}: ${ingest.added + ingest.updated} documents embedded now, ${ingest.unchanged} reused ` +
+    `(${(ingest.totalMs / 1000).toFixed(1)} s)\n`,
+);
+
+const embedQueries = async (set: BeirQuerySet) => {
+  const { embeddings } = await embedMany(
+    embedder,
+    set.queries.map((query) => query.text),
+  );
+  return new Map(set.queries.map((query, index) => [query.id, embeddings[index] as Float32Array]));
+};
+const testVectors = await embedQueries(test);
+
+const run = (
+  set: BeirQuerySet,
+  vectors: Map<string, Float32Array>,
+  mode: RetrievalMode,
+  fusion?: FusionOptions,
+) =>
+  evaluateRetrieval({
+    store,
+    embedder,
+    querySet: set,
+    mode,
+    queryEmbeddings: vectors,
+    ...(fusion ? { fusion } : {}),
+  });
+
+const rows: { name: string; result: RetrievalEvaluation; note: string }[] = [];
+rows.push({ name: 'cairn bm25 (FTS5, porter)', result: await run(test, testVectors, 'bm25'), note: '' });
+rows.push({
+  name: `cairn dense (${embedderId(embedder)})`,
+  result: await run(test, testVectors, 'dense'),
+  note: '',
+});
+rows.push({
+  name: `cairn hybrid, ${describeFusion(DEFAULT_FUSION)} (default)`,
+  result: await run(test, testVectors, 'hybrid', DEFAULT_FUSION),
+  note: 'default, chosen on train by bench/chunking-sweep.ts',
+});
+rows.push({
+  name: 'cairn hybrid, RRF k=60',
+  result: await run(test, testVectors, 'hybrid', { method: 'rrf', k: 60 }),
+  note: 'textbook RRF, for reference',
+});
+
+if (!values['no-tune']) {
+  const trainVectors = await embedQueries(train);
+  const tuned = await tuneOnTrain(store, embedder, train, trainVectors);
+  for (const { fusion, trainScore } of tuned) {
+    rows.push({
+      name: `cairn hybrid, ${describeFusion(fusion)}`,
+      result: await run(test, testVectors, 'hybrid', fusion),
+      note: `tuned on train (train nDCG@10 ${trainScore.toFixed(3)})`,
+    });
+  }
+}
+await store.close();
+
+const published: [string, number][] = [
+  ['BM25, BEIR paper', 0.665],
+  ['BM25, Anserini flat (Lucene, Porter)', 0.6789],
+  ['BM25, Anserini multifield', 0.6647],
+  ['all-MiniLM-L6-v2 (MTEB)', 0.6451],
+  ['bge-small-en-v1.5 (MTEB)', 0.7127],
+];
+
+console.log(`\nSciFact test (${test.queries.length} queries), chunking ${chunkingFingerprint(chunking)}\n`);
+console.log(
+  markdownTable(
+    ['system', 'nDCG@10', 'Recall@10', 'Recall@100', 'MRR@10', 'MAP', 'ms/query', 'note'],
+    [
+      ...rows.map(({ name, result, note }) => [
+        name,
+        fixed(result['ndcg@10']),
+        fixed(result['recall@10']),
+        fixed(result['recall@100']),
+        fixed(result['mrr@10']),
+        fixed(result.map),
+        fixed(result.meanLatencyMs, 1),
+        note,
+      ]),
+      ...published.map(([name, ndcg]) => [
+        `${name} (published)`,
+        fixed(ndcg, 4),
+        '',
+        '',
+        '',
+        '',
+        '',
+        'PUBLISHED.md',
+      ]),
+    ],
+  ),
+);
+
+/** Grid-searches fusion settings on the train split; returns the best RRF and best weighted setting. */
+async function tuneOnTrain(
+  store: Store,
+  embedder: EmbeddingModel,
+  set: BeirQuerySet,
+  vectors: Map<string, Float32Array>,
+): Promise<{ fusion: FusionOptions; trainScore: number }[]> {
+  const candidates: FusionOptions[] = [];
+  for (const k of [10, 30, 60]) {
+    for (const dense of [0.25, 0.5, 0.75, 1, 1.5])
+      candidates.push({ method: 'rrf', k, weights: { bm25: 1, dense } });
+  }
+  for (const alpha of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]) candidates.push({ method: 'weighted', alpha });
+  let bestRrf: { fusion: FusionOptions; trainScore: number } | undefined;
+  let bestWeighted: { fusion: FusionOptions; trainScore: number } | undefined;
+  for (const fusion of candidates) {
+    const result = await evaluateRetrieval({
+      store,
+      embedder,
+      querySet: set,
+      mode: 'hybrid',
+      fusion,
+      queryEmbeddings: vectors,
+    });
+    const scored = { fusion, trainScore: result['ndcg@10'] };
+    process.stderr.write(`train ${describeFusion(fusion)}: ${result['ndcg@10'].toFixed(4)}\n`);
+    if (fusion.method === 'rrf' && (!bestRrf || scored.trainScore > bestRrf.trainScore)) bestRrf = scored;
+    if (fusion.method === 'weighted' && (!bestWeighted || scored.trainScore > bestWeighted.trainScore))
+      bestWeighted = scored;
+  }
+  return [bestRrf, bestWeighted].filter((entry) => entry !== undefined);
+}
+
+function describeFusion(fusion: FusionOptions): string {
+  if (fusion.method === 'weighted') return `weighted alpha=${fusion.alpha}`;
+  const weights = fusion.weights ? ` bm25:dense=${fusion.weights.bm25}:${fusion.weights.dense}` : '';
+  return `RRF k=${fusion.k ?? 60}${weights}`;
+}

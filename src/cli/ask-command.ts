@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import { ask } from '../engine/ask.ts';
+import { openIndex } from '../engine/index.ts';
+import { CairnError } from '../spec/index.ts';
+import { openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { buildAnswerer } from './build-answerer.ts';
+import { embedderEndpoint } from './chunking-options.ts';
+import type { CommandContext } from './command-context.ts';
+import { EXIT } from './exit-codes.ts';
+import { formatAnswer } from './format-answer.ts';
+import { integerOption, parseOptions } from './parse-options.ts';
+
+export const ASK_HELP = `Usage: cairn ask "<question>" [options]
+
+Answers from the indexed documents with a citation [n] per sentence, or says the documents do
+not hold the answer. Uses the extractive answerer (offline) unless the config names an LLM.
+
+Options:
+  --index FILE          index file (default: config index, $CAIRN_INDEX or .cairn/index.db)
+  --namespace NAME      tenant namespace (default: default)
+  -k, --top-k N         passages given to the answerer (default: 6)
+  --json                print {answer, citations, abstained, timings, usage, traceId} as JSON
+  --passages            with --json, include the passages the answerer saw
+  --config FILE         configuration file (default: ./cairn.config.json or .yaml)
+`;
+
+/** `cairn ask`: a cited answer, streamed to the terminal, with timings, tokens, cost and trace id. */
+export async function askCommand(args: string[], context: CommandContext): Promise<number> {
+  const { values, positionals } = parseOptions('ask', args, {
+    index: { type: 'string' },
+    namespace: { type: 'string' },
+    'top-k': { type: 'string', short: 'k' },
+    json: { type: 'boolean' },
+    passages: { type: 'boolean' },
+    help: { type: 'boolean' },
+  });
+  if (values.help) {
+    context.stdout.write(ASK_HELP);
+    return EXIT.ok;
+  }
+  const question = positionals.join(' ').trim();
+  if (question === '')
+    throw new CairnError('invalid_option', 'cairn ask needs a question. See: cairn ask --help');
+  const { config } = context.config();
+  const k = integerOption('top-k', values['top-k'], config.retrieval.k);
+  const indexPath = values.index ?? config.index;
+  if (!fs.existsSync(indexPath)) {
+    throw new CairnError(
+      'not_found',
+      `no index at ${indexPath}: run "cairn ingest <folder>" first, or pass --index`,
+    );
+  }
+  const { store, embedder } = openIndex({
+    indexPath,
+    fallbackEmbedder: config.embedder.model,
+    endpoint: embedderEndpoint(config),
+  });
+  const traceStore = openSqliteTraceStore(indexPath);
+  const answerer = buildAnswerer(config, embedder, !values.json);
+  const streaming = !values.json;
+  try {
+    const result = await ask({
+      store,
+      embedder,
+      answerer,
+      question,
+      traceStore,
+      namespace: values.namespace ?? config.namespace,
+      retrieval: {
+        mode: config.retrieval.mode,
+        k,
+        fusion: config.retrieval.fusion,
+        expandParents: config.retrieval.expandParents,
+        ...(config.retrieval.candidates ? { candidates: config.retrieval.candidates } : {}),
+        ...(config.retrieval.mmrLambda !== undefined ? { mmrLambda: config.retrieval.mmrLambda } : {}),
+      },
+      prices: config.prices,
+      abstainWithoutCitations: config.answerer.abstainWithoutCitations,
+      ...(streaming ? { onToken: (delta: string) => context.stdout.write(delta) } : {}),
+    });
+    if (values.json) {
+      const { passages, ...rest } = result;
+      context.stdout.write(`${JSON.stringify(values.passages ? result : rest, null, 2)}\n`);
+    } else {
+      context.stdout.write(formatAnswer(result, { alreadyStreamed: true }));
+    }
+    return EXIT.ok;
+  } finally {
+    await traceStore.close();
+    await store.close();
+  }
+}

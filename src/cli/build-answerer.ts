@@ -1,0 +1,29 @@
+import type { CairnConfig } from '../config/index.ts';
+import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
+import { createLlmAnswerer } from '../generate/llm-answerer.ts';
+import { createLanguageModel } from '../generate/providers/index.ts';
+import type { Answerer, EmbeddingModel } from '../spec/index.ts';
+
+/** The answerer a configuration names: `extractive` (offline) or an LLM provider spec. */
+export function buildAnswerer(config: CairnConfig, embedder: EmbeddingModel, stream = true): Answerer {
+  const settings = config.answerer;
+  if (settings.model === 'extractive') {
+    return createExtractiveAnswerer({
+      embedder,
+      maxSentences: settings.maxSentences,
+      ...(settings.abstainThreshold === undefined ? {} : { abstainThreshold: settings.abstainThreshold }),
+    });
+  }
+  const model = createLanguageModel(settings.model, {
+    ...(settings.baseURL ? { baseURL: settings.baseURL } : {}),
+    ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
+    timeoutMs: settings.timeoutMs,
+  });
+  return createLlmAnswerer({
+    model,
+    promptVersion: settings.promptVersion,
+    maxOutputTokens: settings.maxOutputTokens,
+    temperature: settings.temperature,
+    stream,
+  });
+}

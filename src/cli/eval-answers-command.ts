@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import { ingestPath, ingestThreads, openIndex } from '../engine/index.ts';
+import {
+  compareRuns,
+  evaluateFailOn,
+  formatComparison,
+  parseFailOn,
+  runAnswerEval,
+} from '../evaluate/index.ts';
+import { CairnError, embedderId } from '../spec/index.ts';
+import { openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { buildAnswerer } from './build-answerer.ts';
+import { buildJudge } from './build-judge.ts';
+import { embedderEndpoint } from './chunking-options.ts';
+import type { CommandContext } from './command-context.ts';
+import { readRun, saveRun } from './eval-runs-store.ts';
+import { EXIT } from './exit-codes.ts';
+import { parseOptions } from './parse-options.ts';
+import { ProgressBar } from './progress-bar.ts';
+
+export const EVAL_ANSWERS_HELP = `Usage: cairn eval answers --golden FILE [options]
+
+Answers every golden item through the configured pipeline, scores each answer (faithfulness,
+answer relevance, context precision/recall, citation accuracy/coverage, abstention, conflicts,
+injection resistance, cost, latency) and stores the run next to the index.
+
+Options:
+  --golden FILE         golden set (.jsonl) (required)
+  --split dev|test      only this split (default: all items)
+  --corpus DIR          ingest this folder first (unchanged files are skipped)
+  --judge SPEC          offline | openai-compatible:<model> | anthropic:<model> (default: config judge.model)
+  --label TEXT          name of the run in reports (default: the answerer id)
+  --baseline RUN        compare with a run file (or stored run id) and print the deltas
+  --fail-on RULES       with --baseline: exit 6 when a delta crosses a rule,
+                        e.g. "faithfulness<-0.02,abstention_accuracy<-0.05,latency_ms>50"
+  --json                print the run as JSON on stdout
+  --index FILE, --namespace NAME, --config FILE
+`;
+
+/** `cairn eval answers`: a scored, stored evaluation run, optionally gated against a baseline. */
+export async function evalAnswersCommand(args: string[], context: CommandContext): Promise<number> {
+  const { values } = parseOptions('eval answers', args, {
+    golden: { type: 'string' },
+    split: { type: 'string' },
+    corpus: { type: 'string' },
+    judge: { type: 'string' },
+    label: { type: 'string' },
+    baseline: { type: 'string' },
+    'fail-on': { type: 'string' },
+    json: { type: 'boolean' },
+    index: { type: 'string' },
+    namespace: { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (values.help) {
+    context.stdout.write(EVAL_ANSWERS_HELP);
+    return EXIT.ok;
+  }
+  if (!values.golden) throw new CairnError('invalid_option', 'cairn eval answers needs --golden FILE');
+  if (values.split !== undefined && values.split !== 'dev' && values.split !== 'test') {
+    throw new CairnError('invalid_option', `--split must be dev or test, got "${values.split}"`);
+  }
+  const rules = values['fail-on'] ? parseFailOn(values['fail-on']) : [];
+  if (rules.length > 0 && !values.baseline)
+    throw new CairnError('invalid_option', '--fail-on compares against a run: add --baseline RUN');
+  const { config } = context.config();
+  const indexPath = values.index ?? config.index;
+  const baseline = values.baseline ? readRun(values.baseline, indexPath) : undefined;
+  const namespace = values.namespace ?? config.namespace;
+  if (!values.corpus && !fs.existsSync(indexPath)) {
+    throw new CairnError(
+      'not_found',
+      `no index at ${indexPath}: ingest the corpus first (cairn ingest <folder>) or pass --corpus DIR`,
+    );
+  }
+  const { store, embedder } = openIndex({
+    indexPath,
+    fallbackEmbedder: config.embedder.model,
+    endpoint: { ...embedderEndpoint(config), threads: config.embedder.threads ?? ingestThreads() },
+  });
+  const traceStore = openSqliteTraceStore(indexPath);
+  try {
+    if (values.corpus) {
+      const summary = await ingestPath({
+        store,
+        embedder,
+        chunking: config.chunking,
+        inputPath: values.corpus,
+        namespace,
+      });
+      if (summary.failed.length > 0)
+        context.stderr.write(`${summary.failed.length} corpus files failed to load; see cairn ingest\n`);
+    }
+    if ((await store.countChunks(namespace)) === 0) {
+      throw new CairnError(
+        'not_found',
+        `the index ${indexPath} has no documents in namespace ${namespace}: pass --corpus DIR`,
+      );
+    }
+    const answerer = buildAnswerer(config, embedder, false);
+    const judge = buildJudge(config, embedder, values.judge);
+    const bar = new ProgressBar(context.stderr, 'evaluating');
+    const run = await runAnswerEval({
+      store,
+      embedder,
+      answerer,
+      judge,
+      goldenFile: values.golden,
+      ...(values.split ? { split: values.split as 'dev' | 'test' } : {}),
+      namespace,
+      traceStore,
+      retrieval: {
+        mode: config.retrieval.mode,
+        k: config.retrieval.k,
+        fusion: config.retrieval.fusion,
+        expandParents: config.retrieval.expandParents,
+      },
+      prices: config.prices,
+      ...(values.label ? { label: values.label } : {}),
+      config: {
+        embedder: embedderId(embedder),
+        chunking: { ...config.chunking },
+        promptVersion: answerer.id === 'extractive' ? null : config.answerer.promptVersion,
+      },
+      onProgress: (done, total) => {
+        bar.setTotal(total);
+        bar.update(done);
+      },
+    });
+    bar.done();
+    const file = saveRun(indexPath, run);
+    if (values.json) context.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+    else context.stdout.write(formatRunSummary(run, file));
+    if (!baseline) return EXIT.ok;
+    const comparison = compareRuns(baseline, run);
+    const out = values.json ? context.stderr : context.stdout;
+    out.write(`\n${formatComparison(comparison)}`);
+    const gate = evaluateFailOn(comparison, rules);
+    for (const note of gate.notes) out.write(`note: ${note}\n`);
+    if (gate.failed) {
+      for (const violation of gate.violations) context.stderr.write(`regression: ${violation}\n`);
+      return EXIT.regression;
+    }
+    return EXIT.ok;
+  } finally {
+    await traceStore.close();
+    await store.close();
+  }
+}
+
+function formatRunSummary(run: Awaited<ReturnType<typeof runAnswerEval>>, file: string): string {
+  const lines = [
+    `run ${run.runId} "${run.label}" · ${run.golden.items} items (${run.golden.split}) · judge ${run.judge.id}${run.judge.kind === 'offline' ? ' (proxy)' : ''}`,
+  ];
+  for (const [metric, aggregate] of Object.entries(run.aggregates)) {
+    if (!aggregate) continue;
+    const value = aggregate.mean === null ? 'unmeasured' : aggregate.mean.toFixed(3);
+    const ci = aggregate.ci95 ? ` [${aggregate.ci95[0].toFixed(3)}, ${aggregate.ci95[1].toFixed(3)}]` : '';
+    lines.push(`  ${metric.padEnd(22)} ${value}${ci}  (n=${aggregate.n})`);
+  }
+  lines.push(
+    `  latency p50/p95 ${run.latency.total.p50.toFixed(0)}/${run.latency.total.p95.toFixed(0)} ms · wall ${(run.wallMs / 1000).toFixed(1)} s · cost/query ${run.cost.perQueryUsd === null ? 'unpriced' : `$${run.cost.perQueryUsd.toFixed(6)}`}`,
+  );
+  lines.push(`  saved ${file}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import { compareRuns, formatComparison } from '../evaluate/index.ts';
+import { renderReport } from '../evaluate/report/index.ts';
+import { CairnError } from '../spec/index.ts';
+import type { CommandContext } from './command-context.ts';
+import { readRun } from './eval-runs-store.ts';
+import { EXIT } from './exit-codes.ts';
+import { parseOptions } from './parse-options.ts';
+
+export const EVAL_REPORT_HELP = `Usage: cairn eval report RUN [RUN ...] [--html FILE] [--title TEXT]
+
+RUN is a run file (from cairn eval answers --json) or a stored run id. With two or more runs the
+first is the baseline and the last is compared with it. --html writes one self-contained file
+(no network needed) with per-metric bars and intervals, latency distributions, cost vs quality
+with the Pareto frontier, and the failing items.
+`;
+
+/** `cairn eval report`: an HTML report of runs, or the comparison as text. */
+export async function evalReportCommand(args: string[], context: CommandContext): Promise<number> {
+  const { values, positionals } = parseOptions('eval report', args, {
+    html: { type: 'string' },
+    title: { type: 'string' },
+    index: { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (values.help) {
+    context.stdout.write(EVAL_REPORT_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length === 0)
+    throw new CairnError(
+      'invalid_option',
+      'cairn eval report needs at least one run. See: cairn eval report --help',
+    );
+  const indexPath = values.index ?? context.config().config.index;
+  const runs = positionals.map((reference) => readRun(reference, indexPath));
+  const comparison =
+    runs.length >= 2
+      ? compareRuns(runs[0] as (typeof runs)[number], runs.at(-1) as (typeof runs)[number])
+      : undefined;
+  if (values.html) {
+    const html = renderReport(runs, {
+      ...(values.title ? { title: values.title } : {}),
+      ...(comparison ? { comparison } : {}),
+    });
+    fs.writeFileSync(values.html, html);
+    context.stdout.write(
+      `wrote ${values.html} (${runs.length} runs, ${(html.length / 1024).toFixed(0)} KB)\n`,
+    );
+  } else if (comparison) {
+    context.stdout.write(formatComparison(comparison));
+  } else {
+    context.stdout.write('One run: add --html FILE for the report, or a second run to compare.\n');
+  }
+  return EXIT.ok;
+}

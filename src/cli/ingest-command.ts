@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import { ingestPath, ingestThreads, openIndex } from '../engine/index.ts';
+import { CairnError, embedderId } from '../spec/index.ts';
+import { CHUNKING_OPTIONS, chunkingFromFlags, embedderEndpoint } from './chunking-options.ts';
+import type { CommandContext } from './command-context.ts';
+import { countInputs } from './count-inputs.ts';
+import { EXIT } from './exit-codes.ts';
+import { integerOption, parseOptions } from './parse-options.ts';
+import { ProgressBar } from './progress-bar.ts';
+
+export const INGEST_HELP = `Usage: cairn ingest <path> [options]
+
+Loads Markdown, text, HTML, PDF, DOCX and BEIR corpus.jsonl files under <path>, chunks, embeds
+and indexes them. Unchanged documents are skipped; changed ones are replaced.
+
+Options:
+  --index FILE          index file (default: $CAIRN_INDEX or .cairn/index.db)
+  --namespace NAME      tenant namespace (default: default)
+  --embedder SPEC       local | hashing[:dims] | openai-compatible:<model> (default: the index's, else local)
+  --chunker NAME        structure | token-window | parent-child (default: structure)
+  --chunk-size N        max tokens per chunk (parent size for parent-child)
+  --chunk-overlap N     overlap tokens for token-window
+  --child-size N        child chunk tokens for parent-child
+  --prune               remove documents from this path whose files are gone
+  --reembed             switch the index to --embedder, re-embedding documents as they are ingested
+  --max-file-mb N       skip files larger than N MB (default: 50)
+  --json                print the summary as JSON
+`;
+
+/** `cairn ingest`: prints a progress bar on a terminal, then a summary; exit 3 if any input failed. */
+export async function ingestCommand(args: string[], context: CommandContext): Promise<number> {
+  const { values, positionals } = parseOptions('ingest', args, {
+    index: { type: 'string' },
+    namespace: { type: 'string' },
+    embedder: { type: 'string' },
+    prune: { type: 'boolean' },
+    reembed: { type: 'boolean' },
+    'max-file-mb': { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean' },
+    ...CHUNKING_OPTIONS,
+  });
+  if (values.help) {
+    context.stdout.write(INGEST_HELP);
+    return EXIT.ok;
+  }
+  const [inputPath, ...extra] = positionals;
+  if (!inputPath || extra.length > 0) {
+    throw new CairnError('invalid_option', 'cairn ingest takes exactly one <path>. See: cairn ingest --help');
+  }
+  if (!fs.existsSync(inputPath)) {
+    throw new CairnError('invalid_input', `${inputPath}: no such file or folder`);
+  }
+  if (values.reembed && !values.embedder) {
+    throw new CairnError('invalid_option', '--reembed needs --embedder naming the new embedder');
+  }
+  const { config } = context.config();
+  const chunking = chunkingFromFlags(values, config.chunking);
+  const namespace = values.namespace ?? config.namespace;
+  const maxFileMb = integerOption('max-file-mb', values['max-file-mb'], 50);
+  const indexPath = values.index ?? config.index;
+  const { store, embedder } = openIndex({
+    indexPath,
+    fallbackEmbedder: config.embedder.model,
+    endpoint: { ...embedderEndpoint(config), threads: config.embedder.threads ?? ingestThreads() },
+    ...(values.embedder ? { embedder: values.embedder } : {}),
+    ...(values.reembed ? { reembed: true } : {}),
+  });
+  try {
+    const progress = new ProgressBar(context.stderr, 'ingesting');
+    countInputs(inputPath)
+      .then((total) => progress.setTotal(total))
+      .catch(() => undefined);
+    const summary = await ingestPath({
+      store,
+      embedder,
+      chunking,
+      inputPath,
+      namespace,
+      prune: values.prune ?? false,
+      maxFileBytes: maxFileMb * 1024 * 1024,
+      onProgress: ({ processed, current }) => progress.update(processed, current),
+    });
+    progress.done();
+    const documents = (await store.listDocuments(namespace)).length;
+    if (values.json) {
+      context.stdout.write(
+        `${JSON.stringify({ ...summary, index: indexPath, embedder: embedderId(embedder), chunking, documents }, null, 2)}\n`,
+      );
+    } else {
+      const seconds = summary.totalMs / 1000;
+      context.stdout.write(
+        `${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged, ` +
+          `${summary.pruned} pruned, ${summary.failed.length} failed, ${summary.skipped.length} skipped ` +
+          `in ${seconds.toFixed(1)} s (${summary.chunksWritten} chunks written; index ${indexPath} holds ${documents} documents)\n`,
+      );
+      for (const skipped of summary.skipped)
+        context.stdout.write(`  skipped ${skipped.path}: ${skipped.reason}\n`);
+      for (const failed of summary.failed)
+        context.stderr.write(`  failed  ${failed.path}: ${failed.reason}\n`);
+    }
+    return summary.failed.length > 0 ? EXIT.partial : EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,57 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { CairnError } from '../spec/index.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Strict argument parsing: an unknown option or a missing value becomes an `invalid_option`
+ * error that names the option and points at `--help`.
+ */
+export function parseOptions<T extends Options>(command: string, args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (cause) {
+    const message = (cause as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    throw new CairnError('invalid_option', `${command}: ${message}. See: cairn ${command} --help`, { cause });
+  }
+}
+
+/** Parses a positive integer option, naming it in the error. */
+export function integerOption(name: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min) {
+    throw new CairnError('invalid_option', `--${name} must be an integer >= ${min}, got "${value}"`);
+  }
+  return parsed;
+}
+
+/** Parses a number option within [min, max], naming it in the error. */
+export function numberOption(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
+    throw new CairnError('invalid_option', `--${name} must be a number in [${min}, ${max}], got "${value}"`);
+  }
+  return parsed;
+}
+
+/** Checks a value against a closed set, naming the option and the allowed values in the error. */
+export function choiceOption<T extends string>(
+  name: string,
+  value: string | undefined,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new CairnError('invalid_option', `--${name} must be one of ${choices.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}

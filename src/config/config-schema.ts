@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { DEFAULT_CHUNKING } from '../chunk/create-chunker.ts';
+
+const chunking = z
+  .object({
+    strategy: z.enum(['structure', 'token-window', 'parent-child']).default(DEFAULT_CHUNKING.strategy),
+    maxTokens: z.number().int().min(16).default(DEFAULT_CHUNKING.maxTokens),
+    overlapTokens: z.number().int().min(0).default(DEFAULT_CHUNKING.overlapTokens),
+    childMaxTokens: z.number().int().min(8).default(DEFAULT_CHUNKING.childMaxTokens),
+  })
+  .strict();
+
+const fusion = z.discriminatedUnion('method', [
+  z
+    .object({
+      method: z.literal('rrf'),
+      k: z.number().int().min(1).default(60),
+      weights: z
+        .object({ bm25: z.number().min(0), dense: z.number().min(0) })
+        .strict()
+        .optional(),
+    })
+    .strict(),
+  z.object({ method: z.literal('weighted'), alpha: z.number().min(0).max(1).default(0.5) }).strict(),
+]);
+
+const price = z
+  .object({
+    /** US dollars per million input tokens. */
+    inputPerMillion: z.number().min(0),
+    /** US dollars per million output tokens. */
+    outputPerMillion: z.number().min(0),
+  })
+  .strict();
+
+/**
+ * The whole configuration; every field has a default so cairn works with no file at all.
+ * Unknown keys are rejected so a typo never silently does nothing.
+ */
+export const configSchema = z
+  .object({
+    index: z.string().min(1).default('.cairn/index.db'),
+    namespace: z.string().min(1).default('default'),
+    embedder: z
+      .object({
+        model: z.string().min(1).default('local'),
+        baseURL: z.url().optional(),
+        apiKey: z.string().optional(),
+        dimensions: z.number().int().min(1).optional(),
+        threads: z.number().int().min(1).max(64).optional(),
+      })
+      .strict()
+      .default({ model: 'local' }),
+    chunking: chunking.default({ ...DEFAULT_CHUNKING }),
+    retrieval: z
+      .object({
+        mode: z.enum(['hybrid', 'bm25', 'dense']).default('hybrid'),
+        k: z.number().int().min(1).max(100).default(6),
+        candidates: z.number().int().min(1).max(1000).optional(),
+        fusion: fusion.default({ method: 'weighted', alpha: 0.2 }),
+        mmrLambda: z.number().min(0).max(1).optional(),
+        expandParents: z.boolean().default(true),
+      })
+      .strict()
+      .default({ mode: 'hybrid', k: 6, fusion: { method: 'weighted', alpha: 0.2 }, expandParents: true }),
+    answerer: z
+      .object({
+        /** `extractive` (offline, default), `openai-compatible:<model>` or `anthropic:<model>`. */
+        model: z.string().min(1).default('extractive'),
+        baseURL: z.url().optional(),
+        apiKey: z.string().optional(),
+        temperature: z.number().min(0).max(2).default(0),
+        maxOutputTokens: z.number().int().min(16).max(32000).default(512),
+        timeoutMs: z.number().int().min(100).default(60000),
+        /** Extractive: evidence score below which the answer abstains (calibrated on the golden dev split). */
+        abstainThreshold: z.number().min(-1).max(1).optional(),
+        /** Extractive: most sentences in an answer. */
+        maxSentences: z.number().int().min(1).max(20).default(4),
+        /** Turn an LLM answer left with no valid citation into an abstention. */
+        abstainWithoutCitations: z.boolean().default(true),
+        promptVersion: z.string().default('grounded-answer.v1'),
+      })
+      .strict()
+      .default({
+        model: 'extractive',
+        temperature: 0,
+        maxOutputTokens: 512,
+        timeoutMs: 60000,
+        maxSentences: 4,
+        abstainWithoutCitations: true,
+        promptVersion: 'grounded-answer.v1',
+      }),
+    judge: z
+      .object({
+        /** `offline` (no LLM, a proxy), `openai-compatible:<model>` or `anthropic:<model>`. */
+        model: z.string().min(1).default('offline'),
+        baseURL: z.url().optional(),
+        apiKey: z.string().optional(),
+        /** Offline judge: support score at or above which a statement counts as supported. */
+        supportThreshold: z.number().min(0).max(1).optional(),
+      })
+      .strict()
+      .default({ model: 'offline' }),
+    /** Per-model prices for cost accounting, keyed by model id (e.g. `gpt-4o-mini`). */
+    prices: z.record(z.string(), price).default({}),
+  })
+  .strict();
+
+/** The validated, defaulted configuration. */
+export type CairnConfig = z.infer<typeof configSchema>;

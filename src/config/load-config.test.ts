@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { CairnError } from '../spec/index.ts';
+import { loadConfig, maskSecrets } from './load-config.ts';
+
+const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-config-'));
+
+test('no file and no environment gives working defaults', () => {
+  const { config, file } = loadConfig({ cwd: dir(), env: {} });
+  assert.equal(file, undefined);
+  assert.equal(config.index, '.cairn/index.db');
+  assert.equal(config.answerer.model, 'extractive');
+  assert.equal(config.embedder.model, 'local');
+});
+
+test('a YAML file is read and environment variables override it', () => {
+  const cwd = dir();
+  fs.writeFileSync(
+    path.join(cwd, 'cairn.config.yaml'),
+    'answerer:\n  model: openai-compatible:llama3.1\n  baseURL: http://127.0.0.1:11434/v1\nretrieval:\n  k: 4\n',
+  );
+  const { config, fromEnv } = loadConfig({
+    cwd,
+    env: { CAIRN_LLM_API_KEY: 'sk-secret-value-123', CAIRN_INDEX: '/tmp/x.db' },
+  });
+  assert.equal(config.answerer.model, 'openai-compatible:llama3.1');
+  assert.equal(config.retrieval.k, 4);
+  assert.equal(config.answerer.apiKey, 'sk-secret-value-123');
+  assert.equal(config.index, '/tmp/x.db');
+  assert.ok(fromEnv.includes('answerer.apiKey <- CAIRN_LLM_API_KEY'));
+  assert.doesNotMatch(JSON.stringify(maskSecrets(config)), /secret-value/);
+});
+
+test('OPENAI_API_KEY fills in for an openai-compatible answerer', () => {
+  const cwd = dir();
+  fs.writeFileSync(
+    path.join(cwd, 'cairn.config.json'),
+    JSON.stringify({ answerer: { model: 'openai-compatible:gpt-4o-mini' } }),
+  );
+  const { config } = loadConfig({ cwd, env: { OPENAI_API_KEY: 'sk-from-openai-env' } });
+  assert.equal(config.answerer.apiKey, 'sk-from-openai-env');
+});
+
+test('malformed JSON, unknown keys and bad values fail with the file and the setting named', () => {
+  const cwd = dir();
+  const file = path.join(cwd, 'cairn.config.json');
+  fs.writeFileSync(file, '{"retrieval": {"k": 4,}}');
+  assert.throws(
+    () => loadConfig({ cwd, env: {} }),
+    (error: unknown) => CairnError.is(error, 'invalid_option') && /not valid JSON/.test(error.message),
+  );
+  fs.writeFileSync(file, JSON.stringify({ retreival: { k: 4 } }));
+  assert.throws(() => loadConfig({ cwd, env: {} }), /retreival/);
+  fs.writeFileSync(file, JSON.stringify({ retrieval: { k: 0 } }));
+  assert.throws(() => loadConfig({ cwd, env: {} }), /cairn\.config\.json is invalid[\s\S]*retrieval\.k/);
+});

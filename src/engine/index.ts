@@ -1,0 +1,3 @@
+export * from './ask.ts';
+export * from './ingest-path.ts';
+export * from './open-index.ts';

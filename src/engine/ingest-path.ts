@@ -1,0 +1,198 @@
+import path from 'node:path';
+import type { ChunkingConfig } from '../chunk/index.ts';
+import { createChunker } from '../chunk/index.ts';
+import { embedMany } from '../embed/embed-many.ts';
+import { loadDocuments } from '../ingest/index.ts';
+import type { CairnDocument, Chunk, EmbeddingModel, Store } from '../spec/index.ts';
+import { searchableText } from '../store/sqlite/index.ts';
+
+/** Progress of an ingest run, reported after each document. */
+export interface IngestProgress {
+  /** Inputs handled so far (documents written, skipped unchanged, or failed). */
+  processed: number;
+  current: string;
+}
+
+/** What an ingest run did. */
+export interface IngestSummary {
+  added: number;
+  updated: number;
+  unchanged: number;
+  pruned: number;
+  /** Inputs that could not be loaded, with the reason; the run continued past them. */
+  failed: { path: string; reason: string }[];
+  /** Files skipped on purpose (unsupported extension). */
+  skipped: { path: string; reason: string }[];
+  /** Chunks written in this run (matched chunks, parents excluded). */
+  chunksWritten: number;
+  /** Time inside the embedder, to separate model cost from pipeline overhead. */
+  embedMs: number;
+  totalMs: number;
+}
+
+/** Options of {@link ingestPath}. */
+export interface IngestOptions {
+  store: Store;
+  embedder: EmbeddingModel;
+  chunking: ChunkingConfig;
+  /** File or folder to ingest (folders are walked recursively). */
+  inputPath: string;
+  /** @default 'default' */
+  namespace?: string;
+  /** Remove documents from this root whose files are gone. @default false */
+  prune?: boolean;
+  /** @default 50 MiB */
+  maxFileBytes?: number;
+  /** Chunks embedded per model call, gathered across small documents. @default 64 */
+  embedBatchSize?: number;
+  onProgress?: (progress: IngestProgress) => void;
+  abortSignal?: AbortSignal;
+}
+
+interface PendingDocument {
+  document: CairnDocument;
+  chunks: Chunk[];
+  storedHash: string;
+  isNew: boolean;
+}
+
+/**
+ * Loads, chunks, embeds and stores every document under a path. Unchanged documents (same
+ * content and chunking) are skipped, changed ones replaced, bad inputs reported and passed over.
+ * Each document is written in its own transaction, so an interrupted run loses at most the
+ * documents not yet written.
+ */
+export async function ingestPath(options: IngestOptions): Promise<IngestSummary> {
+  const started = performance.now();
+  const namespace = options.namespace ?? 'default';
+  const root = path.resolve(options.inputPath);
+  const chunker = createChunker(options.chunking);
+  const fingerprint = chunkingFingerprint(options.chunking);
+  const batchSize = options.embedBatchSize ?? 64;
+  const summary: IngestSummary = {
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    pruned: 0,
+    failed: [],
+    skipped: [],
+    chunksWritten: 0,
+    embedMs: 0,
+    totalMs: 0,
+  };
+  const seenIds = new Set<string>();
+  const failedSources = new Set<string>();
+  let processed = 0;
+  let pending: PendingDocument[] = [];
+  let pendingChunks = 0;
+
+  const report = (current: string) => options.onProgress?.({ processed, current });
+
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    pendingChunks = 0;
+    const texts = batch.flatMap(({ document, chunks }) =>
+      chunks.filter((chunk) => chunk.role !== 'parent').map((chunk) => searchableText(document.title, chunk)),
+    );
+    const t = performance.now();
+    const { embeddings } = await embedMany(options.embedder, texts, signalOption(options.abortSignal));
+    summary.embedMs += performance.now() - t;
+    let offset = 0;
+    for (const item of batch) {
+      const count = item.chunks.filter((chunk) => chunk.role !== 'parent').length;
+      await options.store.upsertDocument({
+        namespace,
+        document: {
+          ...item.document,
+          contentHash: item.storedHash,
+          metadata: { ...item.document.metadata, root },
+        },
+        chunks: item.chunks,
+        embeddings: embeddings.slice(offset, offset + count),
+      });
+      offset += count;
+      summary.chunksWritten += count;
+      if (item.isNew) summary.added += 1;
+      else summary.updated += 1;
+      processed += 1;
+      report(item.document.source);
+    }
+  };
+
+  for await (const result of loadDocuments(
+    options.inputPath,
+    options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes },
+  )) {
+    options.abortSignal?.throwIfAborted();
+    if (result.ok === 'skipped') {
+      summary.skipped.push({ path: result.path, reason: result.reason });
+      continue;
+    }
+    if (result.ok === false) {
+      summary.failed.push({ path: result.error.path, reason: result.error.reason });
+      failedSources.add(sourceOfErrorPath(result.error.path));
+      processed += 1;
+      report(result.error.path);
+      continue;
+    }
+    const { document } = result;
+    seenIds.add(document.id);
+    const storedHash = `${fingerprint}:${document.contentHash}`;
+    const previous = await options.store.getDocumentHash(namespace, document.id);
+    if (previous === storedHash) {
+      summary.unchanged += 1;
+      processed += 1;
+      report(document.source);
+      continue;
+    }
+    const chunks = chunker.chunk(document);
+    pending.push({ document, chunks, storedHash, isNew: previous === undefined });
+    pendingChunks += chunks.length;
+    if (pendingChunks >= batchSize) await flush();
+  }
+  await flush();
+
+  if (options.prune)
+    summary.pruned = await pruneMissing(options.store, namespace, root, seenIds, failedSources);
+  summary.totalMs = performance.now() - started;
+  return summary;
+}
+
+/** Deletes documents of this root not seen in the run, sparing those whose source failed to load. */
+async function pruneMissing(
+  store: Store,
+  namespace: string,
+  root: string,
+  seenIds: Set<string>,
+  failedSources: Set<string>,
+): Promise<number> {
+  let pruned = 0;
+  for (const document of await store.listDocuments(namespace)) {
+    if (document.metadata.root !== root || seenIds.has(document.id)) continue;
+    if (failedSources.has(document.source.split('#')[0] ?? document.source)) continue;
+    if (await store.deleteDocument(namespace, document.id)) pruned += 1;
+  }
+  return pruned;
+}
+
+/** A loader error path is `file` or `file:line` (JSONL); the file part identifies the source. */
+function sourceOfErrorPath(errorPath: string): string {
+  return errorPath.replace(/:\d+$/, '');
+}
+
+/** Identifies the chunking settings, so changing them re-chunks documents on the next ingest. */
+export function chunkingFingerprint(chunking: ChunkingConfig): string {
+  const sizes =
+    chunking.strategy === 'parent-child'
+      ? `${chunking.maxTokens}/${chunking.childMaxTokens}`
+      : chunking.strategy === 'token-window'
+        ? `${chunking.maxTokens}/${chunking.overlapTokens}`
+        : `${chunking.maxTokens}`;
+  return `${chunking.strategy}-${sizes}`;
+}
+
+function signalOption(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+  return signal ? { abortSignal: signal } : {};
+}

@@ -1,0 +1,4 @@
+export * from './escape-html.ts';
+export * from './pareto-frontier.ts';
+export * from './render-report.ts';
+export * from './svg-charts.ts';

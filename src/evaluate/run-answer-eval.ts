@@ -1,0 +1,161 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { type AskOptions, type AskResult, ask } from '../engine/ask.ts';
+import type { Answerer, EmbeddingModel, Judge, Store, TraceStore } from '../spec/index.ts';
+import { type AnswerMetrics, type JudgeNotes, scoreAnswer } from './answer-metrics.ts';
+import { aggregateMetrics } from './compare/index.ts';
+import type { EvalItemResult, EvalRun } from './eval-run.ts';
+import { type GoldenItem, loadGoldenSet } from './golden-set.ts';
+
+/** Options of {@link runAnswerEval}. */
+export interface AnswerEvalOptions {
+  store: Store;
+  embedder: EmbeddingModel;
+  answerer: Answerer;
+  judge: Judge;
+  goldenFile: string;
+  split?: 'dev' | 'test';
+  namespace?: string;
+  retrieval: NonNullable<AskOptions['retrieval']>;
+  prices?: AskOptions['prices'];
+  traceStore?: TraceStore;
+  label?: string;
+  /** Extra config recorded in the run (chunking, fusion...). */
+  config: { embedder: string; chunking: Record<string, unknown>; promptVersion: string | null };
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Answers every golden item of a split through the real pipeline, scores each answer with the
+ * judge, and returns a run that records config, prompt version, corpus and golden-set hashes,
+ * per-item results and aggregates with bootstrap intervals.
+ */
+export async function runAnswerEval(options: AnswerEvalOptions): Promise<EvalRun> {
+  const started = performance.now();
+  const namespace = options.namespace ?? 'default';
+  const items = loadGoldenSet(options.goldenFile, options.split);
+  const results: EvalItemResult[] = [];
+  for (const [index, item] of items.entries()) {
+    const result = await ask({
+      store: options.store,
+      embedder: options.embedder,
+      answerer: options.answerer,
+      question: item.question,
+      namespace,
+      retrieval: options.retrieval,
+      ...(options.prices ? { prices: options.prices } : {}),
+      ...(options.traceStore ? { traceStore: options.traceStore } : {}),
+    });
+    const { metrics, notes } = await scoreAnswer(
+      {
+        item,
+        answer: result.answer,
+        abstained: result.abstained,
+        passages: result.passages,
+        citedNumbers: result.citations.map((citation) => citation.n),
+      },
+      options.judge,
+    );
+    results.push(toItemResult(item, result, metrics, notes));
+    options.onProgress?.(index + 1, items.length);
+  }
+  const documents = await options.store.listDocuments(namespace);
+  const corpusHash = createHash('sha256')
+    .update(documents.map((document) => `${document.id}\t${document.contentHash}`).join('\n'))
+    .digest('hex');
+  const judgeUsage = options.judge.usage();
+  const answerCosts = results.map((item) => item.metrics.cost_usd);
+  const answerUsd = answerCosts.some((cost) => cost === null)
+    ? null
+    : answerCosts.reduce<number>((sum, cost) => sum + (cost ?? 0), 0);
+  return {
+    schemaVersion: 1,
+    runId: randomUUID(),
+    createdAt: new Date().toISOString(),
+    label: options.label ?? options.answerer.id,
+    config: {
+      answerer: options.answerer.id,
+      promptVersion: options.config.promptVersion,
+      embedder: options.config.embedder,
+      retrieval: { ...(options.retrieval ?? {}) } as Record<string, unknown>,
+      chunking: options.config.chunking,
+    },
+    judge: {
+      id: options.judge.id,
+      kind: options.judge.kind,
+      promptVersion: options.judge.promptVersion ?? null,
+    },
+    corpus: { hash: corpusHash, documents: documents.length },
+    golden: {
+      file: options.goldenFile,
+      hash: createHash('sha256').update(fs.readFileSync(options.goldenFile)).digest('hex'),
+      split: options.split ?? 'all',
+      items: items.length,
+    },
+    items: results,
+    aggregates: aggregateMetrics(results),
+    latency: {
+      embed: quantiles(results.map((item) => item.timings.embedMs)),
+      retrieve: quantiles(results.map((item) => item.timings.retrieveMs)),
+      generate: quantiles(results.map((item) => item.timings.generateMs)),
+      guard: quantiles(results.map((item) => item.timings.guardMs)),
+      total: quantiles(results.map((item) => item.timings.totalMs)),
+    },
+    cost: {
+      answerUsd,
+      judgeUsd: judgeUsage.costUsd,
+      perQueryUsd: answerUsd === null || results.length === 0 ? null : answerUsd / results.length,
+      judgeTokens: judgeUsage.inputTokens + judgeUsage.outputTokens,
+    },
+    wallMs: performance.now() - started,
+  };
+}
+
+function toItemResult(
+  item: GoldenItem,
+  result: AskResult,
+  metrics: AnswerMetrics,
+  notes: JudgeNotes,
+): EvalItemResult {
+  return {
+    id: item.id,
+    question: item.question,
+    tags: item.tags,
+    answer: result.answer,
+    abstained: result.abstained,
+    ...(result.abstainReason ? { abstainReason: result.abstainReason } : {}),
+    citations: result.citations.map((citation) => ({
+      n: citation.n,
+      docId: citation.docId,
+      chunkId: citation.chunkId,
+      source: citation.source,
+    })),
+    relevantDocIds: item.relevant_doc_ids,
+    retrievedDocIds: result.passages.map((passage) => passage.docId),
+    metrics: {
+      ...metrics,
+      cost_usd: result.usage.costUsd,
+      latency_ms: result.timings.totalMs,
+      tokens: result.usage.totalTokens,
+    },
+    notes,
+    timings: {
+      embedMs: result.timings.embedMs,
+      retrieveMs: result.timings.retrieveMs,
+      rerankMs: result.timings.rerankMs,
+      generateMs: result.timings.generateMs,
+      guardMs: result.timings.guardMs,
+      totalMs: result.timings.totalMs,
+    },
+    traceId: result.traceId,
+  };
+}
+
+/** p50 and p95 by nearest rank. */
+export function quantiles(samples: number[]): { p50: number; p95: number } {
+  if (samples.length === 0) return { p50: 0, p95: 0 };
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
+  return { p50: at(0.5), p95: at(0.95) };
+}

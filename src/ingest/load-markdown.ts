@@ -1,0 +1,32 @@
+import type { CairnDocument } from '../spec/index.ts';
+import { InvalidInputError } from '../spec/index.ts';
+import { createDocument } from './create-document.ts';
+import { decodeText } from './decode-text.ts';
+import { collapseWhitespace, type FileLoaderInput, idFromPath, titleFromFileName } from './file-loader.ts';
+import { parseMarkdownBlocks } from './parse-markdown-blocks.ts';
+import { readFrontMatter } from './read-front-matter.ts';
+import { toScalarMetadata } from './to-scalar-metadata.ts';
+
+/**
+ * Loads a markdown file. The title comes from the front matter's `title`, else the first `#`
+ * heading, else the file name; the other scalar front-matter fields become metadata (lists
+ * joined by `,`). Throws `InvalidInputError` for undecodable text, bad YAML or no content.
+ */
+export function loadMarkdown(input: FileLoaderInput): CairnDocument {
+  const { fields, body } = readFrontMatter(decodeText(input.bytes, input.path), input.path);
+  const blocks = parseMarkdownBlocks(body);
+  if (blocks.length === 0) throw new InvalidInputError(input.path, 'no text after the front matter');
+  const frontMatterTitle =
+    typeof fields.title === 'string' || typeof fields.title === 'number'
+      ? collapseWhitespace(String(fields.title))
+      : '';
+  const firstHeading = blocks.find((block) => block.kind === 'heading' && block.level === 1)?.text;
+  return createDocument({
+    id: input.id ?? idFromPath(input.path),
+    source: input.path,
+    title: frontMatterTitle || firstHeading || titleFromFileName(input.path),
+    format: 'markdown',
+    blocks,
+    metadata: toScalarMetadata(fields, { exclude: ['title'] }),
+  });
+}

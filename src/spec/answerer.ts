@@ -1,0 +1,49 @@
+import type { ChunkMetadata } from './chunk.ts';
+import type { LanguageModelUsage } from './language-model.ts';
+
+/** A retrieved passage as shown to an answerer, numbered from 1 for citations (`[n]`). */
+export interface Passage {
+  n: number;
+  chunkId: string;
+  docId: string;
+  source: string;
+  title: string;
+  text: string;
+  score: number;
+  metadata: ChunkMetadata;
+  /** Document metadata (e.g. `updated`, `superseded_by`), for recency and conflict handling. */
+  documentMetadata?: Record<string, string | number | boolean>;
+}
+
+/** What an answerer is asked. */
+export interface AnswerRequest {
+  question: string;
+  passages: Passage[];
+  /** The question's embedding from retrieval, reused by answerers that compare meanings. */
+  questionEmbedding?: Float32Array;
+  abortSignal?: AbortSignal;
+  /** Receives text as it is produced (streaming answerers call it per token). */
+  onToken?: (delta: string) => void;
+}
+
+/** An answer before citation checking: text with `[n]` markers. */
+export interface AnswerDraft {
+  text: string;
+  abstained: boolean;
+  /** Machine-readable reason when abstained, e.g. `weak_evidence`, `model_declined`. */
+  abstainReason?: string;
+  /** Strength of the best evidence, for answerers that compute one (extractive). */
+  evidenceScore?: number;
+  usage: LanguageModelUsage;
+  /** The model that produced the answer (`extractive` for the offline answerer). */
+  modelId: string;
+  /** Prompt template version, for LLM answerers. */
+  promptVersion?: string;
+  warnings: string[];
+}
+
+/** Turns a question and retrieved passages into a cited answer. */
+export interface Answerer {
+  readonly id: string;
+  answer(request: AnswerRequest): Promise<AnswerDraft>;
+}

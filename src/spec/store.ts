@@ -1,0 +1,87 @@
+import type { Chunk } from './chunk.ts';
+import type { CairnDocument, DocumentFormat } from './document.ts';
+
+/** Restricts a query to part of a namespace; applied inside the store's query, before ranking. */
+export interface MetadataFilter {
+  /** Only these document ids. */
+  docIds?: string[];
+  /** Only documents whose source starts with this prefix (e.g. a folder). */
+  sourcePrefix?: string;
+  /** Only these formats. */
+  formats?: DocumentFormat[];
+  /** Equality on document metadata keys (string, number or boolean values). */
+  where?: Record<string, string | number | boolean>;
+}
+
+/** A document as the store knows it (without its text). */
+export interface StoredDocument {
+  id: string;
+  namespace: string;
+  source: string;
+  title: string;
+  format: DocumentFormat;
+  contentHash: string;
+  chunkCount: number;
+  /** ISO timestamp of the last write. */
+  ingestedAt: string;
+  metadata: Record<string, string | number | boolean>;
+}
+
+/** A chunk as stored, with the document fields retrieval results need. */
+export interface StoredChunk extends Chunk {
+  namespace: string;
+  source: string;
+  title: string;
+}
+
+/** One hit of a store query; `score` is higher-is-better in the query's own scale. */
+export interface ScoredChunkId {
+  chunkId: string;
+  score: number;
+}
+
+/** What a store was built with; persisted so reopening with another embedder fails clearly. */
+export interface IndexInfo {
+  embedderId: string;
+  dimensions: number;
+  schemaVersion: number;
+  createdAt: string;
+}
+
+/** Shared options of every store query. */
+export interface StoreQueryOptions {
+  namespace: string;
+  k: number;
+  filter?: MetadataFilter;
+}
+
+/**
+ * Contract of a document store with full-text and vector search. Every write of one document is
+ * atomic: after a crash the store holds either the old or the new version, never a mix.
+ */
+export interface Store {
+  readonly specificationVersion: 'v1';
+  readonly provider: string;
+  readonly info: IndexInfo;
+  upsertDocument(input: {
+    namespace: string;
+    document: CairnDocument;
+    chunks: Chunk[];
+    /** One vector per chunk whose role is not 'parent', in the same order as those chunks. */
+    embeddings: Float32Array[];
+  }): Promise<void>;
+  /** Content hash of a stored document, or undefined when absent. */
+  getDocumentHash(namespace: string, docId: string): Promise<string | undefined>;
+  deleteDocument(namespace: string, docId: string): Promise<boolean>;
+  listDocuments(namespace: string): Promise<StoredDocument[]>;
+  /** The named documents that exist in the namespace (missing ids are left out). */
+  getDocuments(namespace: string, docIds: string[]): Promise<StoredDocument[]>;
+  countChunks(namespace: string): Promise<number>;
+  /** BM25 over chunk text; `query` is free text, the store builds its own query syntax. */
+  searchText(query: string, options: StoreQueryOptions): Promise<ScoredChunkId[]>;
+  /** Nearest chunks by cosine similarity (score = 1 - cosine distance). */
+  searchVector(vector: Float32Array, options: StoreQueryOptions): Promise<ScoredChunkId[]>;
+  getChunks(namespace: string, chunkIds: string[]): Promise<StoredChunk[]>;
+  getEmbeddings(namespace: string, chunkIds: string[]): Promise<Map<string, Float32Array>>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,54 @@
+import { CairnError, type MetadataFilter } from '../../spec/index.ts';
+
+/** A SQL condition over the `documents d` alias plus its bound parameters. */
+export interface SqlCondition {
+  sql: string;
+  params: (string | number)[];
+}
+
+const SAFE_METADATA_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * Compiles a metadata filter into a WHERE fragment over `documents d`. Values are always bound
+ * parameters; metadata keys are checked against a safe pattern because they are part of a JSON path.
+ */
+export function filterToSql(filter: MetadataFilter | undefined): SqlCondition {
+  const clauses: string[] = [];
+  const params: (string | number)[] = [];
+  if (!filter) return { sql: '1', params };
+  if (filter.docIds) {
+    if (filter.docIds.length === 0) return { sql: '0', params };
+    clauses.push(`d.id IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(filter.docIds));
+  }
+  if (filter.sourcePrefix !== undefined) {
+    clauses.push(`substr(d.source, 1, ?) = ?`);
+    params.push(filter.sourcePrefix.length, filter.sourcePrefix);
+  }
+  if (filter.formats) {
+    clauses.push(`d.format IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(filter.formats));
+  }
+  for (const [key, value] of Object.entries(filter.where ?? {})) {
+    if (!SAFE_METADATA_KEY.test(key)) {
+      throw new CairnError(
+        'invalid_option',
+        `filter key "${key}" may only use letters, digits, '_', '-' and '.'`,
+      );
+    }
+    clauses.push(`json_extract(d.metadata, ?) = ?`);
+    params.push(`$."${key}"`, typeof value === 'boolean' ? Number(value) : value);
+  }
+  return { sql: clauses.length === 0 ? '1' : clauses.join(' AND '), params };
+}
+
+/** True when the filter restricts anything beyond the namespace. */
+export function hasConstraints(filter: MetadataFilter | undefined): boolean {
+  return (
+    filter !== undefined &&
+    (filter.docIds !== undefined ||
+      filter.sourcePrefix !== undefined ||
+      filter.formats !== undefined ||
+      Object.keys(filter.where ?? {}).length > 0)
+  );
+}

@@ -1,0 +1,3 @@
+export * from './read-index-info.ts';
+export * from './sqlite-store.ts';
+export * from './sqlite-trace-store.ts';

@@ -1,0 +1,47 @@
+/** Bumped whenever the tables change shape; an index with another version is refused. */
+export const SCHEMA_VERSION = 1;
+
+/** Tables of one index file. Vectors live in a sqlite-vec table created once the dimension is known. */
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+  namespace    TEXT NOT NULL,
+  id           TEXT NOT NULL,
+  source       TEXT NOT NULL,
+  title        TEXT NOT NULL,
+  format       TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  metadata     TEXT NOT NULL,
+  chunk_count  INTEGER NOT NULL,
+  ingested_at  TEXT NOT NULL,
+  PRIMARY KEY (namespace, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS chunks (
+  rowid       INTEGER PRIMARY KEY,
+  namespace   TEXT NOT NULL,
+  id          TEXT NOT NULL,
+  doc_id      TEXT NOT NULL,
+  ordinal     INTEGER NOT NULL,
+  role        TEXT NOT NULL,
+  parent_id   TEXT,
+  text        TEXT NOT NULL,
+  token_count INTEGER NOT NULL,
+  metadata    TEXT NOT NULL,
+  UNIQUE (namespace, id)
+);
+CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks (namespace, doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+  text, content='', contentless_delete=1, tokenize='porter unicode61'
+);
+`;
+
+/** The vector table; cosine distance, partitioned by namespace so KNN never crosses tenants. */
+export function vectorTableSql(dimensions: number): string {
+  return `CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vec USING vec0(
+    namespace TEXT PARTITION KEY,
+    embedding FLOAT[${dimensions}] distance_metric=cosine
+  )`;
+}

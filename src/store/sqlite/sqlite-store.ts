@@ -1,0 +1,421 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import {
+  type CairnDocument,
+  CairnError,
+  type Chunk,
+  EmbedderMismatchError,
+  type IndexInfo,
+  type ScoredChunkId,
+  type Store,
+  type StoredChunk,
+  type StoredDocument,
+  type StoreQueryOptions,
+} from '../../spec/index.ts';
+import { filterToSql, hasConstraints } from './filter-sql.ts';
+import { toFtsQuery } from './fts-query.ts';
+import { SCHEMA_SQL, SCHEMA_VERSION, vectorTableSql } from './schema.ts';
+
+/** Options for opening (or creating) an index file. */
+export interface SqliteStoreOptions {
+  /** Index file path; parent folders are created. Use ':memory:' for a throwaway index. */
+  path: string;
+  /** The embedder that will write and query vectors; must match the one the index was built with. */
+  embedder: { embedderId: string; dimensions: number };
+  /** Replace the recorded embedder: drops all vectors and marks every document for re-ingest. */
+  reembed?: boolean;
+  readonly?: boolean;
+}
+
+interface ChunkRow {
+  rowid: number;
+  namespace: string;
+  id: string;
+  doc_id: string;
+  ordinal: number;
+  role: Chunk['role'];
+  parent_id: string | null;
+  text: string;
+  token_count: number;
+  metadata: string;
+  source: string;
+  title: string;
+}
+
+interface DocumentRow {
+  namespace: string;
+  id: string;
+  source: string;
+  title: string;
+  format: StoredDocument['format'];
+  content_hash: string;
+  metadata: string;
+  chunk_count: number;
+  ingested_at: string;
+}
+
+/** Content hash recorded for documents whose vectors were dropped by a re-embed. */
+const STALE_HASH = 'stale';
+
+/**
+ * The embedded default store: one SQLite file with FTS5 (BM25) and sqlite-vec (cosine KNN).
+ * Namespaces and filters are applied inside each SQL query, and each document is written in
+ * one transaction.
+ */
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  if (options.path !== ':memory:')
+    fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+  let db: Database.Database;
+  try {
+    db = new Database(options.path, {
+      readonly: options.readonly ?? false,
+      fileMustExist: options.readonly ?? false,
+    });
+  } catch (cause) {
+    throw new CairnError('invalid_input', `cannot open index ${options.path}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  sqliteVec.load(db);
+  db.pragma('busy_timeout = 5000');
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  }
+  let info: IndexInfo;
+  try {
+    info = initialize(db, options);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteStore(db, info);
+}
+
+function initialize(db: Database.Database, options: SqliteStoreOptions): IndexInfo {
+  const hasMeta = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).get();
+  if (!hasMeta && options.readonly) {
+    throw new CairnError('invalid_input', `${options.path} is not a cairn index (no meta table)`);
+  }
+  if (!options.readonly) db.exec(SCHEMA_SQL);
+  const readMeta = (key: string) =>
+    (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  const writeMeta = db.prepare(
+    'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+  );
+
+  const schemaVersion = Number(readMeta('schema_version') ?? SCHEMA_VERSION);
+  if (schemaVersion !== SCHEMA_VERSION) {
+    throw new CairnError(
+      'invalid_input',
+      `${options.path} has schema version ${schemaVersion}; this cairn reads version ${SCHEMA_VERSION}. Re-create the index.`,
+    );
+  }
+  const recorded = readMeta('embedder_id');
+  const recordedDimensions = Number(readMeta('dimensions'));
+  const wanted = options.embedder;
+  if (
+    recorded !== undefined &&
+    (recorded !== wanted.embedderId || recordedDimensions !== wanted.dimensions)
+  ) {
+    if (!options.reembed) {
+      throw new EmbedderMismatchError(
+        options.path,
+        { embedderId: recorded, dimensions: recordedDimensions },
+        wanted,
+      );
+    }
+    db.transaction(() => {
+      db.exec('DROP TABLE IF EXISTS chunks_vec');
+      db.prepare('UPDATE documents SET content_hash = ?').run(STALE_HASH);
+    })();
+  }
+  if (!options.readonly) {
+    db.transaction(() => {
+      db.exec(vectorTableSql(wanted.dimensions));
+      writeMeta.run('schema_version', String(SCHEMA_VERSION));
+      writeMeta.run('embedder_id', wanted.embedderId);
+      writeMeta.run('dimensions', String(wanted.dimensions));
+      if (readMeta('created_at') === undefined) writeMeta.run('created_at', new Date().toISOString());
+    })();
+  }
+  return {
+    embedderId: wanted.embedderId,
+    dimensions: wanted.dimensions,
+    schemaVersion: SCHEMA_VERSION,
+    createdAt: readMeta('created_at') ?? new Date().toISOString(),
+  };
+}
+
+/** Text indexed for BM25: the document title and heading path give every chunk its context. */
+export function searchableText(title: string, chunk: Pick<Chunk, 'text' | 'metadata'>): string {
+  const headings = chunk.metadata.headingsPath ?? [];
+  return [title, ...headings, chunk.text].filter((part) => part.trim() !== '').join('\n');
+}
+
+class SqliteStore implements Store {
+  readonly specificationVersion = 'v1';
+  readonly provider = 'sqlite';
+  readonly info: IndexInfo;
+  readonly #db: Database.Database;
+  readonly #statements;
+
+  constructor(db: Database.Database, info: IndexInfo) {
+    this.#db = db;
+    this.info = info;
+    this.#statements = {
+      documentHash: db.prepare('SELECT content_hash FROM documents WHERE namespace = ? AND id = ?'),
+      chunkRowids: db.prepare('SELECT rowid, role FROM chunks WHERE namespace = ? AND doc_id = ?'),
+      deleteFts: db.prepare('DELETE FROM chunks_fts WHERE rowid = ?'),
+      deleteVector: db.prepare('DELETE FROM chunks_vec WHERE rowid = ?'),
+      deleteChunks: db.prepare('DELETE FROM chunks WHERE namespace = ? AND doc_id = ?'),
+      deleteDocument: db.prepare('DELETE FROM documents WHERE namespace = ? AND id = ?'),
+      insertDocument: db.prepare(
+        `INSERT INTO documents (namespace, id, source, title, format, content_hash, metadata, chunk_count, ingested_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertChunk: db.prepare(
+        `INSERT INTO chunks (namespace, id, doc_id, ordinal, role, parent_id, text, token_count, metadata)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertFts: db.prepare('INSERT INTO chunks_fts (rowid, text) VALUES (?, ?)'),
+      insertVector: db.prepare('INSERT INTO chunks_vec (rowid, namespace, embedding) VALUES (?, ?, ?)'),
+      listDocuments: db.prepare('SELECT * FROM documents WHERE namespace = ? ORDER BY source, id'),
+      countChunks: db.prepare(`SELECT count(*) AS n FROM chunks WHERE namespace = ? AND role != 'parent'`),
+      knn: db.prepare(
+        'SELECT rowid, distance FROM chunks_vec WHERE embedding MATCH ? AND k = ? AND namespace = ? ORDER BY distance',
+      ),
+    };
+  }
+
+  async upsertDocument(input: {
+    namespace: string;
+    document: CairnDocument;
+    chunks: Chunk[];
+    embeddings: Float32Array[];
+  }): Promise<void> {
+    const { namespace, document, chunks, embeddings } = input;
+    const searchable = chunks.filter((chunk) => chunk.role !== 'parent');
+    if (searchable.length !== embeddings.length) {
+      throw new CairnError(
+        'internal',
+        `document ${document.id}: ${searchable.length} searchable chunks but ${embeddings.length} embeddings`,
+      );
+    }
+    for (const vector of embeddings) {
+      if (vector.length !== this.info.dimensions) {
+        throw new CairnError(
+          'dimension_mismatch',
+          `document ${document.id}: got a ${vector.length}-d vector for a ${this.info.dimensions}-d index`,
+        );
+      }
+    }
+    const s = this.#statements;
+    this.#db.transaction(() => {
+      this.#deleteDocumentRows(namespace, document.id);
+      s.insertDocument.run(
+        namespace,
+        document.id,
+        document.source,
+        document.title,
+        document.format,
+        document.contentHash,
+        JSON.stringify(document.metadata),
+        searchable.length,
+        new Date().toISOString(),
+      );
+      let vectorIndex = 0;
+      for (const chunk of chunks) {
+        const { lastInsertRowid } = s.insertChunk.run(
+          namespace,
+          chunk.id,
+          document.id,
+          chunk.ordinal,
+          chunk.role,
+          chunk.parentId ?? null,
+          chunk.text,
+          chunk.tokenCount,
+          JSON.stringify(chunk.metadata),
+        );
+        if (chunk.role === 'parent') continue;
+        const rowid = BigInt(lastInsertRowid);
+        s.insertFts.run(rowid, searchableText(document.title, chunk));
+        const vector = embeddings[vectorIndex++] as Float32Array;
+        s.insertVector.run(rowid, namespace, vectorBytes(vector));
+      }
+    })();
+  }
+
+  async getDocumentHash(namespace: string, docId: string): Promise<string | undefined> {
+    const row = this.#statements.documentHash.get(namespace, docId) as { content_hash: string } | undefined;
+    return row?.content_hash;
+  }
+
+  async deleteDocument(namespace: string, docId: string): Promise<boolean> {
+    return this.#db.transaction(() => this.#deleteDocumentRows(namespace, docId))();
+  }
+
+  #deleteDocumentRows(namespace: string, docId: string): boolean {
+    const s = this.#statements;
+    const rows = s.chunkRowids.all(namespace, docId) as { rowid: number; role: string }[];
+    for (const row of rows) {
+      if (row.role === 'parent') continue;
+      s.deleteFts.run(row.rowid);
+      s.deleteVector.run(BigInt(row.rowid));
+    }
+    s.deleteChunks.run(namespace, docId);
+    return s.deleteDocument.run(namespace, docId).changes > 0;
+  }
+
+  async listDocuments(namespace: string): Promise<StoredDocument[]> {
+    return (this.#statements.listDocuments.all(namespace) as DocumentRow[]).map(toStoredDocument);
+  }
+
+  async getDocuments(namespace: string, docIds: string[]): Promise<StoredDocument[]> {
+    if (docIds.length === 0) return [];
+    const rows = this.#db
+      .prepare('SELECT * FROM documents WHERE namespace = ? AND id IN (SELECT value FROM json_each(?))')
+      .all(namespace, JSON.stringify(docIds)) as DocumentRow[];
+    return rows.map(toStoredDocument);
+  }
+
+  async countChunks(namespace: string): Promise<number> {
+    return (this.#statements.countChunks.get(namespace) as { n: number }).n;
+  }
+
+  async searchText(query: string, options: StoreQueryOptions): Promise<ScoredChunkId[]> {
+    const ftsQuery = toFtsQuery(query);
+    if (ftsQuery === undefined || options.k <= 0) return [];
+    const condition = filterToSql(options.filter);
+    // FTS5's bm25() is lower-is-better (negative); negate so every store scores higher-is-better.
+    const rows = this.#db
+      .prepare(
+        `SELECT c.id AS chunkId, -bm25(chunks_fts) AS score
+         FROM chunks_fts
+         JOIN chunks c ON c.rowid = chunks_fts.rowid
+         JOIN documents d ON d.namespace = c.namespace AND d.id = c.doc_id
+         WHERE chunks_fts MATCH ? AND c.namespace = ? AND ${condition.sql}
+         ORDER BY bm25(chunks_fts)
+         LIMIT ?`,
+      )
+      .all(ftsQuery, options.namespace, ...condition.params, options.k) as ScoredChunkId[];
+    return rows;
+  }
+
+  async searchVector(vector: Float32Array, options: StoreQueryOptions): Promise<ScoredChunkId[]> {
+    if (vector.length !== this.info.dimensions) {
+      throw new CairnError(
+        'dimension_mismatch',
+        `query vector has ${vector.length} dimensions; the index has ${this.info.dimensions}`,
+      );
+    }
+    if (options.k <= 0) return [];
+    const bytes = vectorBytes(vector);
+    let rows: { rowid: number; distance: number }[];
+    if (hasConstraints(options.filter)) {
+      // Exact scan over the filtered rows, so k results come back even when the filter is selective.
+      const condition = filterToSql(options.filter);
+      rows = this.#db
+        .prepare(
+          `SELECT c.rowid AS rowid, vec_distance_cosine(v.embedding, ?) AS distance
+           FROM chunks c
+           JOIN documents d ON d.namespace = c.namespace AND d.id = c.doc_id
+           JOIN chunks_vec v ON v.rowid = c.rowid
+           WHERE c.namespace = ? AND c.role != 'parent' AND ${condition.sql}
+           ORDER BY distance
+           LIMIT ?`,
+        )
+        .all(bytes, options.namespace, ...condition.params, options.k) as typeof rows;
+    } else {
+      rows = this.#statements.knn.all(bytes, Math.min(options.k, 4096), options.namespace) as typeof rows;
+    }
+    if (rows.length === 0) return [];
+    const ids = this.#idsForRowids(rows.map((row) => row.rowid));
+    return rows.flatMap((row) => {
+      const chunkId = ids.get(row.rowid);
+      return chunkId === undefined ? [] : [{ chunkId, score: 1 - row.distance }];
+    });
+  }
+
+  #idsForRowids(rowids: number[]): Map<number, string> {
+    const rows = this.#db
+      .prepare('SELECT rowid, id FROM chunks WHERE rowid IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(rowids)) as { rowid: number; id: string }[];
+    return new Map(rows.map((row) => [row.rowid, row.id]));
+  }
+
+  async getChunks(namespace: string, chunkIds: string[]): Promise<StoredChunk[]> {
+    if (chunkIds.length === 0) return [];
+    const rows = this.#db
+      .prepare(
+        `SELECT c.*, d.source AS source, d.title AS title
+         FROM chunks c JOIN documents d ON d.namespace = c.namespace AND d.id = c.doc_id
+         WHERE c.namespace = ? AND c.id IN (SELECT value FROM json_each(?))`,
+      )
+      .all(namespace, JSON.stringify(chunkIds)) as ChunkRow[];
+    const byId = new Map(rows.map((row) => [row.id, toStoredChunk(row)]));
+    return chunkIds.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async getEmbeddings(namespace: string, chunkIds: string[]): Promise<Map<string, Float32Array>> {
+    if (chunkIds.length === 0) return new Map();
+    const rows = this.#db
+      .prepare(
+        `SELECT c.id AS id, v.embedding AS embedding
+         FROM chunks c JOIN chunks_vec v ON v.rowid = c.rowid
+         WHERE c.namespace = ? AND c.id IN (SELECT value FROM json_each(?))`,
+      )
+      .all(namespace, JSON.stringify(chunkIds)) as { id: string; embedding: Buffer }[];
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        new Float32Array(
+          row.embedding.buffer.slice(
+            row.embedding.byteOffset,
+            row.embedding.byteOffset + row.embedding.byteLength,
+          ),
+        ),
+      ]),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+function toStoredChunk(row: ChunkRow): StoredChunk {
+  return {
+    id: row.id,
+    namespace: row.namespace,
+    docId: row.doc_id,
+    ordinal: row.ordinal,
+    role: row.role,
+    ...(row.parent_id === null ? {} : { parentId: row.parent_id }),
+    text: row.text,
+    tokenCount: row.token_count,
+    metadata: JSON.parse(row.metadata) as StoredChunk['metadata'],
+    source: row.source,
+    title: row.title,
+  };
+}
+
+function vectorBytes(vector: Float32Array): Buffer {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+function toStoredDocument(row: DocumentRow): StoredDocument {
+  return {
+    id: row.id,
+    namespace: row.namespace,
+    source: row.source,
+    title: row.title,
+    format: row.format,
+    contentHash: row.content_hash,
+    chunkCount: row.chunk_count,
+    ingestedAt: row.ingested_at,
+    metadata: JSON.parse(row.metadata) as StoredDocument['metadata'],
+  };
+}
