@@ -8,7 +8,7 @@ import { embedderEndpoint } from './chunking-options.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { formatAnswer } from './format-answer.ts';
-import { integerOption, parseOptions } from './parse-options.ts';
+import { integerOption, numberOption, parseOptions } from './parse-options.ts';
 
 export const ASK_HELP = `Usage: cairn ask "<question>" [options]
 
@@ -21,6 +21,8 @@ Options:
   -k, --top-k N         passages given to the answerer (default: 6)
   --json                print {answer, citations, abstained, timings, usage, traceId} as JSON
   --passages            with --json, include the passages the answerer saw
+  --abstain-threshold X extractive: abstain when the best evidence scores below X
+                        (default: calibrated, see README; --abstain-threshold=-1 never abstains)
   --config FILE         configuration file (default: ./cairn.config.json or .yaml)
 `;
 
@@ -32,6 +34,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
     'top-k': { type: 'string', short: 'k' },
     json: { type: 'boolean' },
     passages: { type: 'boolean' },
+    'abstain-threshold': { type: 'string' },
     help: { type: 'boolean' },
   });
   if (values.help) {
@@ -41,7 +44,17 @@ export async function askCommand(args: string[], context: CommandContext): Promi
   const question = positionals.join(' ').trim();
   if (question === '')
     throw new CairnError('invalid_option', 'cairn ask needs a question. See: cairn ask --help');
-  const { config } = context.config();
+  const loaded = context.config().config;
+  const config =
+    values['abstain-threshold'] === undefined
+      ? loaded
+      : {
+          ...loaded,
+          answerer: {
+            ...loaded.answerer,
+            abstainThreshold: numberOption('abstain-threshold', values['abstain-threshold'], 0, -1, 1),
+          },
+        };
   const k = integerOption('top-k', values['top-k'], config.retrieval.k);
   const indexPath = values.index ?? config.index;
   if (!fs.existsSync(indexPath)) {

@@ -72,7 +72,7 @@ export async function evalAddFromTraceCommand(args: string[], context: CommandCo
             .map((id) => id.trim())
             .filter(Boolean)
         : [...new Set(cited)],
-    tags: [
+    tags: unique([
       ...(values.tags
         ? values.tags
             .split(',')
@@ -81,7 +81,7 @@ export async function evalAddFromTraceCommand(args: string[], context: CommandCo
         : []),
       ...(outOfScope ? ['out-of-scope'] : []),
       'from-trace',
-    ],
+    ]),
     split,
   };
   if (fs.existsSync(values.golden)) {
@@ -96,4 +96,8 @@ export async function evalAddFromTraceCommand(args: string[], context: CommandCo
     `added ${item.id} to ${values.golden}: "${question}" (relevant: ${item.relevant_doc_ids.join(', ') || 'none'})\n`,
   );
   return EXIT.ok;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
 }

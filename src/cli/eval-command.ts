@@ -1,6 +1,7 @@
 import type { CommandContext } from './command-context.ts';
 import { ADD_FROM_TRACE_HELP, evalAddFromTraceCommand } from './eval-add-from-trace-command.ts';
 import { EVAL_ANSWERS_HELP, evalAnswersCommand } from './eval-answers-command.ts';
+import { evalExportCommand, evalImportCommand } from './eval-formats-command.ts';
 import { evalJudgeCheckCommand, JUDGE_CHECK_HELP } from './eval-judge-check-command.ts';
 import { evalReportCommand } from './eval-report-command.ts';
 import { EVAL_RETRIEVAL_HELP, evalRetrievalCommand } from './eval-retrieval-command.ts';
@@ -15,7 +16,8 @@ const EVAL_HELP = `Usage: cairn eval <subcommand>
   runs                             stored runs
   judge-check --labels FILE        how far to trust the judge
   add-from-trace ID --golden FILE  turn a traced answer into a golden item
-  import / export                  golden sets as RAGAS or promptfoo JSONL/CSV, BEIR
+  import FILE --format F           RAGAS or promptfoo JSONL/CSV -> golden set
+  export --golden FILE --format F  golden set -> RAGAS, promptfoo or BEIR
 
 Run "cairn eval <subcommand> --help" for options.
 `;
@@ -34,6 +36,10 @@ export async function evalCommand(args: string[], context: CommandContext): Prom
       return evalRunsCommand(rest, context);
     case 'judge-check':
       return evalJudgeCheckCommand(rest, context);
+    case 'import':
+      return evalImportCommand(rest, context);
+    case 'export':
+      return evalExportCommand(rest, context);
     case 'add-from-trace':
       return evalAddFromTraceCommand(rest, context);
     case undefined:

@@ -18,6 +18,23 @@ const goldenItem = z
 /** One golden question. Tags used by the metrics: `out-of-scope`, `injection`, `conflict`. */
 export type GoldenItem = z.infer<typeof goldenItem>;
 
+/** Validates one golden item, naming `where` (file and line) in the error. */
+export function parseGoldenItem(value: unknown, where: string): GoldenItem {
+  const parsed = goldenItem.safeParse(value);
+  if (!parsed.success) {
+    throw new CairnError(
+      'dataset_invalid',
+      `${where}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Serializes items as golden-set JSONL, one per line. */
+export function formatGoldenSet(items: readonly GoldenItem[]): string {
+  return items.map((item) => `${JSON.stringify(item)}\n`).join('');
+}
+
 /** True when a correct system must abstain on the item. */
 export function mustAbstain(item: GoldenItem): boolean {
   return item.tags.includes('out-of-scope');
@@ -48,17 +65,11 @@ export function loadGoldenSet(file: string, split?: 'dev' | 'test'): GoldenItem[
     } catch {
       throw new CairnError('dataset_invalid', `${file}:${index + 1}: not valid JSON`);
     }
-    const parsed = goldenItem.safeParse(value);
-    if (!parsed.success) {
-      throw new CairnError(
-        'dataset_invalid',
-        `${file}:${index + 1}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`,
-      );
-    }
-    if (ids.has(parsed.data.id))
-      throw new CairnError('dataset_invalid', `${file}:${index + 1}: duplicate id "${parsed.data.id}"`);
-    ids.add(parsed.data.id);
-    items.push(parsed.data);
+    const item = parseGoldenItem(value, `${file}:${index + 1}`);
+    if (ids.has(item.id))
+      throw new CairnError('dataset_invalid', `${file}:${index + 1}: duplicate id "${item.id}"`);
+    ids.add(item.id);
+    items.push(item);
   });
   return split ? items.filter((item) => item.split === split) : items;
 }
