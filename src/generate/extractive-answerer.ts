@@ -40,8 +40,8 @@ interface Candidate {
 /**
  * The offline answerer: no LLM. It scores every sentence of the retrieved passages by meaning
  * (sentence embedding vs question), weighted term overlap and the passage's rank; keeps the best
- * few while skipping near-repeats (MMR); orders them as they appear in the sources; and cites
- * each one. When even the best sentence scores below the threshold it abstains.
+ * few while skipping near-repeats (MMR); puts the best one first and the rest in source order;
+ * and cites each one. When even the best sentence scores below the threshold it abstains.
  */
 export function createExtractiveAnswerer(options: ExtractiveAnswererOptions): Answerer {
   const threshold = options.abstainThreshold ?? DEFAULT_ABSTAIN_THRESHOLD;
@@ -102,7 +102,10 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions): An
         };
       }
       const chosen = selectDiverse(shortlist, maxSentences, best.score);
-      chosen.sort((a, b) => a.passage.n - b.passage.n || a.position - b.position);
+      // The direct answer leads; supporting sentences follow in source order.
+      const [lead, ...rest] = chosen;
+      rest.sort((a, b) => a.passage.n - b.passage.n || a.position - b.position);
+      chosen.splice(0, chosen.length, ...(lead ? [lead] : []), ...rest);
       let text = chosen
         .map((candidate) => `${candidate.text.replace(/\s+/g, ' ').trim()} [${candidate.passage.n}]`)
         .join(' ');
