@@ -71,6 +71,16 @@ test('worked example: faithfulness, citation accuracy and coverage, context prec
   assert.match(notes.faithfulness ?? '', /Backups are kept forever/);
 });
 
+test('a citation written after the full stop belongs to the sentence before it', async () => {
+  const answer = 'Logs are kept for 30 days. [2] Deletion requests are handled within 14 days. [1]';
+  const { metrics } = await scoreAnswer(
+    { item: item({}), answer, abstained: false, passages, citedNumbers: [2, 1] },
+    wordJudge,
+  );
+  assert.equal(metrics.citation_coverage, 1);
+  assert.equal(metrics.citation_accuracy, 1 / 2); // the same verdicts as with the markers inside
+});
+
 test('an abstention on an out-of-scope item scores 1; answer metrics are unmeasured, not 0', async () => {
   const outOfScope = item({
     question: 'Who won the 1998 World Cup?',

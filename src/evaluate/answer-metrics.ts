@@ -1,5 +1,6 @@
 import { splitSentences } from '../chunk/split-sentences.ts';
 import { citationNumbers } from '../generate/citations.ts';
+import { SUPERSESSION_NOTE_PREFIX } from '../generate/extractive-answerer.ts';
 import type { Judge, Passage } from '../spec/index.ts';
 import { type GoldenItem, mustAbstain } from './golden-set.ts';
 import { stripCitations } from './offline-judge.ts';
@@ -192,7 +193,19 @@ function conflictScore(answered: AnsweredItem, citedDocs: string[]): number {
 
 /** Sentences of an answer, without notes that only flag conflicts. */
 function answerSentences(text: string): string[] {
-  return splitSentences(text)
-    .map((span) => span.text.trim())
-    .filter((sentence) => stripCitations(sentence).length > 0);
+  const sentences: string[] = [];
+  for (const span of splitSentences(text)) {
+    let sentence = span.text.trim();
+    // "Claim. [2] Next claim." puts the marker after the full stop: it belongs to the claim before.
+    const leading = /^((?:\[\d{1,3}(?:\s*,\s*\d{1,3})*\]\s*)+)/.exec(sentence);
+    if (leading && sentences.length > 0) {
+      sentences[sentences.length - 1] = `${sentences.at(-1)} ${leading[1]?.trim()}`;
+      sentence = sentence.slice(leading[0].length).trim();
+    }
+    if (sentence !== '') sentences.push(sentence);
+  }
+  return sentences.filter(
+    (sentence) =>
+      /[\p{L}\p{N}]/u.test(stripCitations(sentence)) && !sentence.startsWith(SUPERSESSION_NOTE_PREFIX),
+  );
 }

@@ -39,9 +39,9 @@ test('answers with sentences from the passages, each ending in a valid citation'
     passages,
   });
   assert.equal(draft.abstained, false);
-  assert.match(draft.text, /exact identifiers such as error codes and part numbers\. \[2\]/);
-  const sentences = draft.text.split(/(?<=\])\s+/);
-  for (const sentence of sentences) assert.match(sentence, /\[\d\]$/, sentence);
+  assert.match(draft.text, /exact identifiers such as error codes and part numbers \[2\]\./);
+  const sentences = draft.text.split(/(?<=\]\.)\s+/);
+  for (const sentence of sentences) assert.match(sentence, /\[\d\]\.$/, sentence);
   assert.ok(citationNumbers(draft.text).every((n) => n >= 1 && n <= passages.length));
   assert.doesNotMatch(draft.text, /office plants/);
   assert.equal(draft.usage.inputTokens, 0);
@@ -69,7 +69,7 @@ test('never repeats the same sentence and keeps source order within a passage', 
     question: 'What value does the RRF constant k usually take?',
     passages: repeated,
   });
-  assert.equal(draft.text.split('The constant k in RRF is usually 60.').length, 2);
+  assert.equal(draft.text.split('The constant k in RRF is usually 60').length, 2);
 });
 
 test('with no passages it abstains instead of inventing an answer', async () => {
@@ -93,7 +93,7 @@ test('a superseded document does not supply the answer; the answer cites the cur
     question: 'How long are prompt and answer logs kept?',
     passages: [old, current],
   });
-  assert.match(draft.text, /30 days before deletion\. \[2\]/);
+  assert.match(draft.text, /30 days before deletion \[2\]\./);
   assert.doesNotMatch(draft.text, /90 days/);
   assert.match(
     draft.text,

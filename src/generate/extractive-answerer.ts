@@ -20,7 +20,10 @@ export interface ExtractiveAnswererOptions {
 }
 
 /** Calibrated on corpus/golden.jsonl (dev split); see the README's abstention section. */
-export const DEFAULT_ABSTAIN_THRESHOLD = 0.42;
+export const DEFAULT_ABSTAIN_THRESHOLD = 0.46;
+
+/** How the note on a superseded document starts; metrics leave such notes out of faithfulness. */
+export const SUPERSESSION_NOTE_PREFIX = 'Note: the older document';
 
 /** The text an extractive answer gives when the evidence is too weak. */
 export const ABSTENTION_TEXT = 'I could not find this in the documents.';
@@ -106,9 +109,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions): An
       const [lead, ...rest] = chosen;
       rest.sort((a, b) => a.passage.n - b.passage.n || a.position - b.position);
       chosen.splice(0, chosen.length, ...(lead ? [lead] : []), ...rest);
-      let text = chosen
-        .map((candidate) => `${candidate.text.replace(/\s+/g, ' ').trim()} [${candidate.passage.n}]`)
-        .join(' ');
+      let text = chosen.map((candidate) => citeSentence(candidate.text, candidate.passage.n)).join(' ');
       const note = supersessionNote(superseded, request.passages, chosen);
       if (note) text = `${text} ${note}`;
       request.onToken?.(text);
@@ -205,8 +206,23 @@ function supersessionNote(
     seen.add(old.docId);
     const newer = passages.find((passage) => passage.docId === newerId);
     notes.push(
-      `Note: the older document "${old.title}" [${old.n}] says otherwise; it is superseded by "${newer?.title ?? newerId}".`,
+      `${SUPERSESSION_NOTE_PREFIX} "${old.title}" [${old.n}] says otherwise; it is superseded by "${newer?.title ?? newerId}".`,
     );
   }
   return notes.length > 0 ? notes.join(' ') : undefined;
+}
+
+/**
+ * "Text." -> "Text [n]." so the marker sits inside the sentence it supports. List items lose their
+ * bullet and end with a full stop, so joined items still read (and split) as separate sentences.
+ */
+function citeSentence(sentence: string, n: number): string {
+  const text = sentence
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^[-*+]\s+/, '')
+    .replace(/[,;:]$/, '')
+    .replace(/^[a-z]/, (first) => first.toUpperCase());
+  const end = /([.!?]+["')\]]*)$/.exec(text);
+  return end ? `${text.slice(0, end.index)} [${n}]${end[1]}` : `${text} [${n}].`;
 }

@@ -121,11 +121,15 @@ export async function startMockLlmServer(
     const wait = (ms: number) =>
       new Promise<void>((resolve) => {
         if (ms <= 0 || closed) return resolve();
-        const timer = setTimeout(resolve, ms);
-        res.once('close', () => {
+        const onClose = () => {
           clearTimeout(timer);
           resolve();
-        });
+        };
+        const timer = setTimeout(() => {
+          res.off('close', onClose);
+          resolve();
+        }, ms);
+        res.once('close', onClose);
       });
     if (script.hang) return;
     await wait(script.firstTokenLatencyMs ?? 0);
