@@ -34,11 +34,16 @@ const golden = fs
   .split('\n')
   .filter(Boolean)
   .map((line) => JSON.parse(line) as { id: string; question: string; tags: string[]; split: string });
-const picks = [
-  ...golden.filter((item) => item.split === 'test' && !item.tags.includes('out-of-scope')).slice(0, 4),
-  ...golden.filter((item) => item.tags.includes('conflict')).slice(0, 1),
-  ...golden.filter((item) => item.tags.includes('out-of-scope')).slice(0, 1),
+// A spread of topics, then two adversarial kinds: a conflict and an out-of-scope question.
+const DEMO_IDS = [
+  'hybrid-retrieval-and-rrf-q1',
+  'cost-and-latency-q1',
+  'document-loading-and-parsing-q3',
+  'guardrails-pii-q2',
+  'conflict-q2',
+  'out-of-scope-q3',
 ];
+const picks = DEMO_IDS.map((id) => golden.find((item) => item.id === id)).filter((item) => item !== undefined);
 
 const answerer = createExtractiveAnswerer({
   embedder,

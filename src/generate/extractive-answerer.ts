@@ -125,7 +125,7 @@ function collectCandidates(question: string, passages: Passage[]): Candidate[] {
   for (const passage of passages) {
     splitSentences(passage.text).forEach((span, position) => {
       const text = span.text.trim();
-      // Headings, list stubs and code fences make poor answers on their own.
+      // Headings, table rows and code fences make poor answers on their own.
       if (
         text.split(/\s+/).length < 5 ||
         text.startsWith('```') ||
@@ -220,7 +220,7 @@ function citeSentence(sentence: string, n: number): string {
   const text = sentence
     .replace(/\s+/g, ' ')
     .trim()
-    .replace(/^[-*+]\s+/, '')
+    .replace(/^(?:[-*+]|\d{1,2}[.)])\s+/, '')
     .replace(/[,;:]$/, '')
     .replace(/^[a-z]/, (first) => first.toUpperCase());
   const end = /([.!?]+["')\]]*)$/.exec(text);
