@@ -6,6 +6,7 @@ import { evalCommand } from './eval-command.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { ingestCommand } from './ingest-command.ts';
 import { searchCommand } from './search-command.ts';
+import { serveCommand } from './serve-command.ts';
 import { traceCommand } from './trace-command.ts';
 
 const HELP = `cairn: grounded question answering over your own documents
@@ -17,6 +18,7 @@ Usage:
   cairn trace <traceId>            the spans of one answer, with durations
   cairn config                     the effective configuration, secrets masked
   cairn eval <subcommand>          retrieval and answer evaluation, reports, judge checks
+  cairn serve [--port 8787]        the HTTP API (search, ask with streaming, documents, traces)
 
 Run "cairn <command> --help" for options. Global: --config FILE, --debug (stack traces).
 `;
@@ -40,6 +42,8 @@ export async function runCli(argv: string[], context: CommandContext): Promise<n
         return await configCommand(rest, context);
       case 'eval':
         return await evalCommand(rest, context);
+      case 'serve':
+        return await serveCommand(rest, context);
       case undefined:
       case 'help':
       case '--help':

@@ -13,6 +13,10 @@ export type CairnErrorCode =
   | 'not_found'
   | 'dataset_invalid'
   | 'aborted'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'payload_too_large'
   | 'internal';
 
 /** Base class of every error cairn throws on purpose; carries a stable `code` and an optional `cause`. */

@@ -1,0 +1,101 @@
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { ingestThreads, openIndex } from '../engine/index.ts';
+import { createApp, openApiKeyStore } from '../server/index.ts';
+import { CairnError } from '../spec/index.ts';
+import { openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { buildAnswerer } from './build-answerer.ts';
+import { embedderEndpoint } from './chunking-options.ts';
+import type { CommandContext } from './command-context.ts';
+import { EXIT } from './exit-codes.ts';
+import { integerOption, parseOptions } from './parse-options.ts';
+
+export const SERVE_HELP = `Usage: cairn serve [--port 8787] [--host 127.0.0.1] [--index FILE] [--config FILE]
+
+Serves the HTTP API (see the README) on one port. On the first start, when the index has no API
+keys, it creates an admin key for the default namespace and prints it once.
+Stops cleanly on SIGTERM or Ctrl-C: in-flight requests finish and queued ingest jobs complete.
+`;
+
+/** `cairn serve`: the API as a long-running process. */
+export async function serveCommand(args: string[], context: CommandContext): Promise<number> {
+  const { values } = parseOptions('serve', args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    index: { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (values.help) {
+    context.stdout.write(SERVE_HELP);
+    return EXIT.ok;
+  }
+  const { config } = context.config();
+  const port = integerOption('port', values.port, 8787, 0);
+  const host = values.host ?? '127.0.0.1';
+  const indexPath = values.index ?? config.index;
+  const { store, embedder } = openIndex({
+    indexPath,
+    fallbackEmbedder: config.embedder.model,
+    endpoint: { ...embedderEndpoint(config), threads: config.embedder.threads ?? ingestThreads() },
+  });
+  const traceStore = openSqliteTraceStore(indexPath);
+  const keys = openApiKeyStore(indexPath);
+  const { app, jobs } = createApp({
+    store,
+    embedder,
+    traceStore,
+    keys,
+    answerer: buildAnswerer(config, embedder, true),
+    retrieval: {
+      mode: config.retrieval.mode,
+      k: config.retrieval.k,
+      fusion: config.retrieval.fusion,
+      expandParents: config.retrieval.expandParents,
+    },
+    chunking: config.chunking,
+    prices: config.prices,
+    uploadsDir: path.join(path.dirname(path.resolve(indexPath)), 'uploads'),
+  });
+  const firstKey =
+    keys.count() === 0
+      ? keys.create({ tenant: config.namespace, role: 'admin', label: 'first start' })
+      : undefined;
+
+  const server = serve({ fetch: app.fetch, port, hostname: host });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new CairnError(
+              'invalid_option',
+              `port ${port} on ${host} is already in use: stop the other process or pass --port`,
+            )
+          : error,
+      ),
+    );
+  });
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  context.stdout.write(
+    `cairn API on http://${host}:${actualPort} (index ${indexPath}, embedder ${embedder.modelId})\n`,
+  );
+  if (firstKey)
+    context.stdout.write(
+      `admin key for namespace "${config.namespace}" (shown once, store it now):\n  ${firstKey.key}\n`,
+    );
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      context.stdout.write('shutting down: finishing in-flight requests and ingest jobs...\n');
+      server.close(() => resolve());
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await jobs.idle();
+  keys.close();
+  await traceStore.close();
+  await store.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,376 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { DEFAULT_CHUNKING } from '../chunk/index.ts';
+import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
+import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
+import type { Store, TraceStore } from '../spec/index.ts';
+import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { type ApiKeyStore, openApiKeyStore } from './api-keys.ts';
+import { createApp } from './create-app.ts';
+
+// The API in-process through app.request(): real SQLite file, hashing embedder, extractive answers.
+const embedder = createHashingEmbedder({ dimensions: 256 });
+let store: Store;
+let traces: TraceStore;
+let keys: ApiKeyStore;
+let built: ReturnType<typeof createApp>;
+let writerA = '';
+let readerA = '';
+let writerB = '';
+
+function request(pathname: string, key: string | undefined, init: RequestInit & { json?: unknown } = {}) {
+  const headers = new Headers(init.headers);
+  if (key) headers.set('authorization', `Bearer ${key}`);
+  if (init.json !== undefined) headers.set('content-type', 'application/json');
+  return built.app.request(pathname, {
+    ...init,
+    headers,
+    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+  });
+}
+
+async function upload(key: string, documents: { name: string; text: string }[]) {
+  const response = await request('/v1/documents', key, { method: 'POST', json: { documents } });
+  assert.equal(response.status, 202, await response.clone().text());
+  const { job } = (await response.json()) as { job: { id: string } };
+  await built.jobs.idle();
+  const polled = await request(`/v1/ingest-jobs/${job.id}`, key);
+  return ((await polled.json()) as { job: { status: string; summary: { added: number; failed: unknown[] } } })
+    .job;
+}
+
+before(async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-server-'));
+  const indexPath = path.join(dir, 'index.db');
+  store = openSqliteStore({ path: indexPath, embedder: { embedderId: 'hashing:hash-256', dimensions: 256 } });
+  traces = openSqliteTraceStore(indexPath);
+  keys = openApiKeyStore(indexPath);
+  built = createApp({
+    store,
+    embedder,
+    traceStore: traces,
+    keys,
+    answerer: createExtractiveAnswerer({ embedder, abstainThreshold: -1 }),
+    retrieval: { mode: 'hybrid', k: 4 },
+    chunking: DEFAULT_CHUNKING,
+    uploadsDir: path.join(dir, 'uploads'),
+    limits: {
+      maxJsonBytes: 64 * 1024,
+      maxUploadBytes: 256 * 1024,
+      rateLimit: { capacity: 1000, refillPerSecond: 1000 },
+    },
+  });
+  writerA = keys.create({ tenant: 'acme', role: 'writer' }).key;
+  readerA = keys.create({ tenant: 'acme', role: 'reader' }).key;
+  writerB = keys.create({ tenant: 'globex', role: 'writer' }).key;
+  const job = await upload(writerA, [
+    {
+      name: 'fusion.md',
+      text: '# Fusion\n\nReciprocal rank fusion adds one over k plus rank. The constant k is usually 60.\n',
+    },
+    {
+      name: 'keys.txt',
+      text: 'Rotate API keys every ninety days and revoke the old key after one day of overlap.\n',
+    },
+  ]);
+  assert.equal(job.status, 'done');
+  assert.equal(job.summary.added, 2);
+});
+
+after(async () => {
+  keys.close();
+  await traces.close();
+  await store.close();
+});
+
+test('health needs no key; every /v1 route needs a valid one', async () => {
+  assert.equal((await request('/healthz', undefined)).status, 200);
+  const missing = await request('/v1/documents', undefined);
+  assert.equal(missing.status, 401);
+  assert.deepEqual(Object.keys(((await missing.json()) as { error: object }).error), ['code', 'message']);
+  assert.equal((await request('/v1/documents', 'cairn_nope_nope')).status, 401);
+});
+
+test('search returns ranked chunks of the caller tenant with timings', async () => {
+  const response = await request('/v1/search', readerA, {
+    method: 'POST',
+    json: { query: 'reciprocal rank fusion constant', k: 3 },
+  });
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as {
+    results: { docId: string; rank: number }[];
+    timings: { totalMs: number };
+  };
+  assert.equal(body.results[0]?.docId, 'fusion');
+  assert.equal(typeof body.timings.totalMs, 'number');
+});
+
+test('bad bodies get a 400 that names the field; unknown fields are refused', async () => {
+  const bad = await request('/v1/search', readerA, { method: 'POST', json: { query: '', k: 500 } });
+  assert.equal(bad.status, 400);
+  const error = ((await bad.json()) as { error: { code: string; details: { path: string }[] } }).error;
+  assert.equal(error.code, 'invalid_input');
+  assert.deepEqual(error.details.map((detail) => detail.path).sort(), ['k', 'query']);
+  const notJson = await request('/v1/ask', readerA, {
+    method: 'POST',
+    body: '{oops',
+    headers: { 'content-type': 'application/json' },
+  });
+  assert.equal(notJson.status, 400);
+  assert.match(await notJson.text(), /not valid JSON/);
+  const extra = await request('/v1/ask', readerA, {
+    method: 'POST',
+    json: { question: 'q', temperature: 2 },
+  });
+  assert.equal(extra.status, 400);
+});
+
+test('roles: readers cannot upload or delete, writers cannot manage keys', async () => {
+  const upload = await request('/v1/documents', readerA, {
+    method: 'POST',
+    json: { documents: [{ name: 'x.md', text: 'x' }] },
+  });
+  assert.equal(upload.status, 403);
+  assert.equal((await request('/v1/documents/fusion', readerA, { method: 'DELETE' })).status, 403);
+  assert.equal((await request('/v1/keys', writerA)).status, 403);
+});
+
+test('uploads refuse unsupported types, path-like names and oversized bodies', async () => {
+  const exe = await request('/v1/documents', writerA, {
+    method: 'POST',
+    json: { documents: [{ name: 'tool.exe', text: 'MZ' }] },
+  });
+  assert.equal(exe.status, 415);
+  const traversal = await request('/v1/documents', writerA, {
+    method: 'POST',
+    json: { documents: [{ name: '../../etc/passwd.md', text: 'x' }] },
+  });
+  // The name is reduced to its last segment, which is a valid file name: nothing escapes the tenant folder.
+  assert.equal(traversal.status, 202);
+  await built.jobs.idle();
+  assert.ok(!fs.existsSync(path.resolve('/etc/passwd.md')));
+  const dotfile = await request('/v1/documents', writerA, {
+    method: 'POST',
+    json: { documents: [{ name: '.env.md', text: 'x' }] },
+  });
+  assert.equal(dotfile.status, 400);
+  const huge = await request('/v1/documents', writerA, {
+    method: 'POST',
+    json: { documents: [{ name: 'big.md', text: 'x'.repeat(300 * 1024) }] },
+  });
+  assert.equal(huge.status, 413);
+  assert.equal((await request('/v1/documents/passwd', writerA, { method: 'DELETE' })).status, 200);
+});
+
+test('multipart uploads are ingested, listed and deletable', async () => {
+  const form = new FormData();
+  form.append(
+    'file',
+    new Blob(['# Caching\n\nA semantic cache answers paraphrased questions from stored answers.\n']),
+    'cache.md',
+  );
+  const response = await built.app.request('/v1/documents', {
+    method: 'POST',
+    body: form,
+    headers: { authorization: `Bearer ${writerA}` },
+  });
+  assert.equal(response.status, 202);
+  await built.jobs.idle();
+  const listed = (await (await request('/v1/documents', readerA)).json()) as { documents: { id: string }[] };
+  assert.ok(listed.documents.some((document) => document.id === 'cache'));
+  assert.equal((await request('/v1/documents/cache', writerA, { method: 'DELETE' })).status, 200);
+  assert.equal((await request('/v1/documents/cache', writerA, { method: 'DELETE' })).status, 404);
+});
+
+test('ask answers as JSON, or streams token, citation and done events', async () => {
+  const plain = await request('/v1/ask', readerA, {
+    method: 'POST',
+    json: { question: 'What is the usual RRF constant k?' },
+  });
+  assert.equal(plain.status, 200);
+  const answer = (await plain.json()) as { answer: string; citations: { docId: string }[]; traceId: string };
+  assert.match(answer.answer, /\[1\]/);
+  assert.equal(answer.citations[0]?.docId, 'fusion');
+
+  const streamed = await request('/v1/ask', readerA, {
+    method: 'POST',
+    json: { question: 'How often should API keys be rotated?', stream: true },
+  });
+  assert.equal(streamed.headers.get('content-type'), 'text/event-stream');
+  const events = (await streamed.text())
+    .split('\n\n')
+    .filter((block) => block.includes('event:'))
+    .map((block) => ({
+      event: /event: (\w+)/.exec(block)?.[1],
+      data: JSON.parse(/data: (.*)/.exec(block)?.[1] ?? 'null') as Record<string, unknown>,
+    }));
+  assert.equal(events[0]?.event, 'token');
+  assert.ok(events.some((event) => event.event === 'citation' && event.data.docId === 'keys'));
+  const done = events.at(-1);
+  assert.equal(done?.event, 'done');
+  assert.equal(typeof done?.data.traceId, 'string');
+  assert.ok('timings' in (done?.data ?? {}) && 'usage' in (done?.data ?? {}));
+
+  const trace = await request(`/v1/traces/${done?.data.traceId}`, readerA);
+  assert.equal(trace.status, 200);
+  assert.equal(
+    (await request(`/v1/traces/${done?.data.traceId}`, writerB)).status,
+    404,
+    'traces are per tenant',
+  );
+});
+
+test('admins create and revoke keys for their own tenant only', async () => {
+  const admin = keys.create({ tenant: 'acme', role: 'admin' }).key;
+  const created = await request('/v1/keys', admin, { method: 'POST', json: { role: 'reader', label: 'ci' } });
+  assert.equal(created.status, 201);
+  const { key, record } = (await created.json()) as { key: string; record: { id: string; tenant: string } };
+  assert.equal(record.tenant, 'acme');
+  assert.equal((await request('/v1/documents', key)).status, 200);
+  assert.equal((await request(`/v1/keys/${record.id}`, admin, { method: 'DELETE' })).status, 200);
+  assert.equal((await request('/v1/documents', key)).status, 401, 'a revoked key stops working');
+});
+
+test('a key over its rate limit gets 429 with Retry-After', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-limit-'));
+  const limitedKeys = openApiKeyStore(path.join(dir, 'keys.db'));
+  const { app } = createApp({
+    store,
+    embedder,
+    traceStore: traces,
+    keys: limitedKeys,
+    answerer: createExtractiveAnswerer({ embedder }),
+    retrieval: {},
+    chunking: DEFAULT_CHUNKING,
+    uploadsDir: path.join(dir, 'uploads'),
+    limits: { rateLimit: { capacity: 3, refillPerSecond: 0.5 } },
+  });
+  const key = limitedKeys.create({ tenant: 'acme', role: 'reader' }).key;
+  const statuses: number[] = [];
+  for (let i = 0; i < 5; i++)
+    statuses.push(
+      (await app.request('/v1/documents', { headers: { authorization: `Bearer ${key}` } })).status,
+    );
+  assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+  const limited = await app.request('/v1/documents', { headers: { authorization: `Bearer ${key}` } });
+  assert.equal(limited.headers.get('retry-after'), '2');
+  limitedKeys.close();
+});
+
+test('randomized tenancy: many tenants, many queries, no result from another tenant', async () => {
+  // Each tenant's documents carry a marker word; every tenant asks about every marker.
+  let seed = 42;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const tenants = Array.from({ length: 6 }, (_, index) => `tenant${index}`);
+  const tenantKeys = new Map(tenants.map((tenant) => [tenant, keys.create({ tenant, role: 'writer' }).key]));
+  const markers = ['zephyr', 'quokka', 'obsidian', 'marzipan', 'tundra', 'saffron', 'lantern', 'pelican'];
+  const owned = new Map<string, Set<string>>();
+  for (const tenant of tenants) {
+    const words = markers.filter(() => random() < 0.5);
+    owned.set(tenant, new Set(words));
+    const documents = words.map((word, index) => ({
+      name: `${word}-${index}.md`,
+      text: `# ${word}\n\nThe ${word} policy of ${tenant} says requests about ${word} are answered within ${index + 1} days.\n`,
+    }));
+    if (documents.length > 0)
+      assert.equal((await upload(tenantKeys.get(tenant) as string, documents)).status, 'done');
+  }
+  let checked = 0;
+  for (let round = 0; round < 40; round++) {
+    const tenant = tenants[Math.floor(random() * tenants.length)] as string;
+    const word = markers[Math.floor(random() * markers.length)] as string;
+    const key = tenantKeys.get(tenant) as string;
+    const route = random() < 0.5 ? '/v1/search' : '/v1/ask';
+    const response = await request(route, key, {
+      method: 'POST',
+      json:
+        route === '/v1/search'
+          ? { query: `${word} policy`, k: 10 }
+          : { question: `What does the ${word} policy say?` },
+    });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { results?: { text: string }[]; citations?: { text: string }[] };
+    for (const hit of body.results ?? body.citations ?? []) {
+      const mentioned = /of (tenant\d+|acme|globex)/.exec(hit.text)?.[1];
+      if (mentioned) assert.equal(mentioned, tenant, `${tenant} saw a chunk of ${mentioned}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 20, `enough results were checked (${checked})`);
+  for (const tenant of tenants) {
+    const listed = (await (await request('/v1/documents', tenantKeys.get(tenant))).json()) as {
+      documents: { id: string }[];
+    };
+    assert.equal(listed.documents.length, owned.get(tenant)?.size);
+  }
+});
+
+test('chat completions speak the OpenAI shape, with sources in the text and citations alongside', async () => {
+  const plain = await request('/v1/chat/completions', readerA, {
+    method: 'POST',
+    json: {
+      model: 'cairn',
+      messages: [
+        { role: 'system', content: 'be brief' },
+        { role: 'user', content: 'What is the usual RRF constant k?' },
+      ],
+    },
+  });
+  assert.equal(plain.status, 200);
+  const completion = (await plain.json()) as {
+    object: string;
+    choices: { message: { role: string; content: string }; finish_reason: string }[];
+    citations: { docId: string }[];
+    usage: { total_tokens: number };
+  };
+  assert.equal(completion.object, 'chat.completion');
+  assert.equal(completion.choices[0]?.message.role, 'assistant');
+  assert.match(completion.choices[0]?.message.content ?? '', /Sources:\n\[1\] /);
+  assert.equal(completion.citations[0]?.docId, 'fusion');
+  assert.equal(typeof completion.usage.total_tokens, 'number');
+
+  const streamed = await request('/v1/chat/completions', readerA, {
+    method: 'POST',
+    json: { messages: [{ role: 'user', content: 'How often should API keys be rotated?' }], stream: true },
+  });
+  const data = (await streamed.text())
+    .split('\n')
+    .filter((line) => line.startsWith('data: '))
+    .map((line) => line.slice('data: '.length));
+  assert.equal(data.at(-1), '[DONE]');
+  const chunks = data
+    .slice(0, -1)
+    .map(
+      (line) =>
+        JSON.parse(line) as {
+          object: string;
+          choices: { delta: { content?: string }; finish_reason: string | null }[];
+        },
+    );
+  assert.ok(chunks.every((chunk) => chunk.object === 'chat.completion.chunk'));
+  assert.equal(chunks.at(-1)?.choices[0]?.finish_reason, 'stop');
+  assert.match(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''), /ninety days/);
+
+  const noUser = await request('/v1/chat/completions', readerA, {
+    method: 'POST',
+    json: { messages: [{ role: 'system', content: 'x' }] },
+  });
+  assert.equal(noUser.status, 400);
+});
+
+test('metrics count requests by route pattern and status, and answer tokens', async () => {
+  const text = await (await request('/metrics', undefined)).text();
+  assert.match(text, /cairn_http_requests_total\{route="\/v1\/search",method="POST",status="200"\} \d+/);
+  assert.match(
+    text,
+    /cairn_http_requests_total\{route="\/v1\/ingest-jobs\/:id",method="GET",status="200"\} \d+/,
+  );
+  assert.match(text, /cairn_http_request_duration_seconds_bucket\{route="\/v1\/ask",le="\+Inf"\} \d+/);
+  assert.match(text, /cairn_answers_total [1-9]\d*/);
+});

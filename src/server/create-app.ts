@@ -1,0 +1,419 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { streamSSE } from 'hono/streaming';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from 'zod';
+import type { ChunkingConfig } from '../chunk/index.ts';
+import { type AskRetrievalOptions, ask, ingestPath } from '../engine/index.ts';
+import { formatForPath } from '../ingest/index.ts';
+import { retrieve } from '../retrieve/index.ts';
+import {
+  type Answerer,
+  CairnError,
+  type EmbeddingModel,
+  type MetadataFilter,
+  type Store,
+  type TraceStore,
+} from '../spec/index.ts';
+import type { ModelPrice } from '../trace/index.ts';
+import { type ApiKeyRecord, type ApiKeyStore, type Role, roleAllows } from './api-keys.ts';
+import {
+  chatChunk,
+  chatCompletion,
+  chatCompletionBody,
+  contentWithSources,
+  questionOf,
+} from './chat-completions.ts';
+import { errorResponse } from './error-response.ts';
+import { createIngestJobQueue, type IngestJobQueue } from './ingest-jobs.ts';
+import { createServerMetrics } from './metrics.ts';
+import { createRateLimiter } from './token-bucket.ts';
+
+/** Everything the API needs, built once by `cairn serve` (or a test). */
+export interface AppDependencies {
+  store: Store;
+  embedder: EmbeddingModel;
+  traceStore: TraceStore;
+  keys: ApiKeyStore;
+  answerer: Answerer;
+  retrieval: AskRetrievalOptions;
+  chunking: ChunkingConfig;
+  prices?: Record<string, ModelPrice>;
+  /** Uploaded files are kept here, one folder per tenant, so re-ingest and delete can find them. */
+  uploadsDir: string;
+  limits?: {
+    /** @default 50 MiB */
+    maxUploadBytes?: number;
+    /** @default 1 MiB */
+    maxJsonBytes?: number;
+    /** Requests per key: burst size and refill per second. @default 60 and 10 */
+    rateLimit?: { capacity: number; refillPerSecond: number };
+  };
+}
+
+type Env = { Variables: { key: ApiKeyRecord } };
+
+const searchBody = z
+  .object({
+    query: z.string().min(1).max(4000),
+    k: z.number().int().min(1).max(100).default(10),
+    mode: z.enum(['hybrid', 'bm25', 'dense']).optional(),
+    filter: z
+      .object({
+        docIds: z.array(z.string()).optional(),
+        sourcePrefix: z.string().optional(),
+        where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const askBody = z
+  .object({
+    question: z.string().min(1).max(4000),
+    k: z.number().int().min(1).max(20).optional(),
+    stream: z.boolean().default(false),
+  })
+  .strict();
+
+const textDocuments = z
+  .object({
+    documents: z
+      .array(z.object({ name: z.string().min(1).max(200), text: z.string().min(1) }).strict())
+      .min(1)
+      .max(100),
+  })
+  .strict();
+
+const keyBody = z
+  .object({ role: z.enum(['reader', 'writer', 'admin']), label: z.string().max(100).optional() })
+  .strict();
+
+/**
+ * The cairn HTTP API. Every `/v1` route authenticates a bearer key, scopes all reads and writes to
+ * the key's tenant namespace, checks its role and rate limit, and validates its body with zod.
+ * Errors are `{error:{code,message,details}}` with a matching status.
+ */
+export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: IngestJobQueue } {
+  const app = new Hono<Env>();
+  const jobs = createIngestJobQueue();
+  const limiter = createRateLimiter(deps.limits?.rateLimit ?? { capacity: 60, refillPerSecond: 10 });
+  const maxUploadBytes = deps.limits?.maxUploadBytes ?? 50 * 1024 * 1024;
+  const maxJsonBytes = deps.limits?.maxJsonBytes ?? 1024 * 1024;
+  const metrics = createServerMetrics();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    // Route patterns, not raw paths, so ids do not explode the label set.
+    metrics.observeRequest(c.req.routePath, c.req.method, c.res.status, (performance.now() - started) / 1000);
+  });
+
+  app.onError((error, c) => {
+    const { status, body } = errorResponse(error);
+    return c.json(body, status as ContentfulStatusCode);
+  });
+  app.notFound((c) =>
+    c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404),
+  );
+
+  app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+
+  app.get('/healthz', (c) =>
+    c.json({ ok: true, embedder: `${deps.embedder.provider}:${deps.embedder.modelId}` }),
+  );
+
+  app.use('/v1/*', async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const key = header.startsWith('Bearer ')
+      ? header.slice('Bearer '.length).trim()
+      : c.req.header('x-api-key');
+    if (!key) throw new CairnError('unauthorized', 'missing API key: send "Authorization: Bearer <key>"');
+    const record = deps.keys.verify(key);
+    if (!record) throw new CairnError('unauthorized', 'unknown or revoked API key');
+    const taken = limiter.take(record.id);
+    if (!taken.allowed) {
+      c.header('Retry-After', String(taken.retryAfterSeconds));
+      throw new CairnError(
+        'rate_limited',
+        `rate limit exceeded for key ${record.id}; retry in ${taken.retryAfterSeconds} s`,
+      );
+    }
+    c.set('key', record);
+    await next();
+  });
+
+  const requireRole = (c: { get: (name: 'key') => ApiKeyRecord }, role: Role) => {
+    const key = c.get('key');
+    if (!roleAllows(key.role, role))
+      throw new CairnError('forbidden', `this key has role ${key.role}; the route needs ${role}`);
+    return key;
+  };
+  const jsonLimit = bodyLimit({
+    maxSize: maxJsonBytes,
+    onError: () => {
+      throw new CairnError('payload_too_large', `request body over ${maxJsonBytes} bytes`);
+    },
+  });
+
+  app.post('/v1/search', jsonLimit, async (c) => {
+    const key = requireRole(c, 'reader');
+    const body = searchBody.parse(await readJson(c.req.raw));
+    const { results, timings } = await retrieve({
+      store: deps.store,
+      embedder: deps.embedder,
+      query: body.query,
+      namespace: key.tenant,
+      k: body.k,
+      mode: body.mode ?? deps.retrieval.mode ?? 'hybrid',
+      ...(deps.retrieval.fusion ? { fusion: deps.retrieval.fusion } : {}),
+      ...(body.filter ? { filter: metadataFilter(body.filter) } : {}),
+      abortSignal: c.req.raw.signal,
+    });
+    return c.json({ results, timings });
+  });
+
+  app.post('/v1/ask', jsonLimit, async (c) => {
+    const key = requireRole(c, 'reader');
+    const body = askBody.parse(await readJson(c.req.raw));
+    const wantsStream = body.stream || (c.req.header('accept') ?? '').includes('text/event-stream');
+    const options = {
+      store: deps.store,
+      embedder: deps.embedder,
+      answerer: deps.answerer,
+      question: body.question,
+      namespace: key.tenant,
+      traceStore: deps.traceStore,
+      retrieval: { ...deps.retrieval, ...(body.k ? { k: body.k } : {}) },
+      ...(deps.prices ? { prices: deps.prices } : {}),
+    };
+    if (!wantsStream) {
+      const { passages: _passages, ...result } = await ask({ ...options, abortSignal: c.req.raw.signal });
+      metrics.observeAnswer(result.usage);
+      return c.json(result);
+    }
+    return streamSSE(c, async (stream) => {
+      const controller = new AbortController();
+      stream.onAbort(() => controller.abort());
+      try {
+        const result = await ask({
+          ...options,
+          abortSignal: controller.signal,
+          onToken: (text) => {
+            void stream.writeSSE({ event: 'token', data: JSON.stringify({ text }) });
+          },
+        });
+        metrics.observeAnswer(result.usage);
+        for (const citation of result.citations)
+          await stream.writeSSE({ event: 'citation', data: JSON.stringify(citation) });
+        const { passages: _passages, citations: _citations, ...done } = result;
+        await stream.writeSSE({ event: 'done', data: JSON.stringify(done) });
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        await stream.writeSSE({ event: 'error', data: JSON.stringify(errorResponse(error).body) });
+      }
+    });
+  });
+
+  // OpenAI-compatible: any OpenAI client can use cairn as a grounded "model".
+  app.post('/v1/chat/completions', jsonLimit, async (c) => {
+    const key = requireRole(c, 'reader');
+    const body = chatCompletionBody.parse(await readJson(c.req.raw));
+    const model = body.model ?? 'cairn';
+    const options = {
+      store: deps.store,
+      embedder: deps.embedder,
+      answerer: deps.answerer,
+      question: questionOf(body),
+      namespace: key.tenant,
+      traceStore: deps.traceStore,
+      retrieval: deps.retrieval,
+      ...(deps.prices ? { prices: deps.prices } : {}),
+    };
+    if (!body.stream) {
+      const result = await ask({ ...options, abortSignal: c.req.raw.signal });
+      metrics.observeAnswer(result.usage);
+      return c.json(chatCompletion(result, model));
+    }
+    return streamSSE(c, async (stream) => {
+      const controller = new AbortController();
+      stream.onAbort(() => controller.abort());
+      const id = `chatcmpl-${crypto.randomUUID()}`;
+      await stream.writeSSE({
+        data: JSON.stringify(chatChunk(id, model, { role: 'assistant', content: '' })),
+      });
+      const result = await ask({
+        ...options,
+        abortSignal: controller.signal,
+        onToken: (text) => {
+          void stream.writeSSE({ data: JSON.stringify(chatChunk(id, model, { content: text })) });
+        },
+      });
+      metrics.observeAnswer(result.usage);
+      const sources = contentWithSources(result).slice(result.answer.length);
+      if (sources)
+        await stream.writeSSE({ data: JSON.stringify(chatChunk(id, model, { content: sources })) });
+      await stream.writeSSE({
+        data: JSON.stringify({
+          ...chatChunk(id, model, {}, 'stop'),
+          citations: chatCompletion(result, model).citations,
+        }),
+      });
+      await stream.writeSSE({ data: '[DONE]' });
+    });
+  });
+
+  app.get('/v1/documents', async (c) => {
+    const key = requireRole(c, 'reader');
+    return c.json({ documents: await deps.store.listDocuments(key.tenant) });
+  });
+
+  app.post(
+    '/v1/documents',
+    bodyLimit({
+      maxSize: maxUploadBytes,
+      onError: () => {
+        throw new CairnError(
+          'payload_too_large',
+          `upload over ${maxUploadBytes} bytes; split it into smaller files`,
+        );
+      },
+    }),
+    async (c) => {
+      const key = requireRole(c, 'writer');
+      const files = await readUploads(c.req.raw);
+      const tenantDir = path.join(deps.uploadsDir, key.tenant);
+      fs.mkdirSync(tenantDir, { recursive: true });
+      const names = files.map(({ name, bytes }) => {
+        const target = path.join(tenantDir, name);
+        // Written beside the target and renamed, so a half-received file is never ingested.
+        fs.writeFileSync(`${target}.partial`, bytes);
+        fs.renameSync(`${target}.partial`, target);
+        return name;
+      });
+      const job = jobs.enqueue(key.tenant, names, (current) =>
+        ingestPath({
+          store: deps.store,
+          embedder: deps.embedder,
+          chunking: deps.chunking,
+          inputPath: tenantDir,
+          namespace: key.tenant,
+          onProgress: (progress) => {
+            current.processed = progress.processed;
+            current.current = progress.current;
+          },
+        }),
+      );
+      return c.json({ job }, 202);
+    },
+  );
+
+  app.delete('/v1/documents/:id', async (c) => {
+    const key = requireRole(c, 'writer');
+    const id = c.req.param('id');
+    const deleted = await deps.store.deleteDocument(key.tenant, id);
+    if (!deleted) throw new CairnError('not_found', `no document "${id}"`);
+    const tenantDir = path.join(deps.uploadsDir, key.tenant);
+    if (fs.existsSync(tenantDir)) {
+      for (const file of fs.readdirSync(tenantDir))
+        if (file.replace(/\.[^.]+$/, '') === id) fs.rmSync(path.join(tenantDir, file), { force: true });
+    }
+    return c.json({ deleted: id });
+  });
+
+  app.get('/v1/ingest-jobs/:id', (c) => {
+    const key = requireRole(c, 'reader');
+    const job = jobs.get(key.tenant, c.req.param('id'));
+    if (!job) throw new CairnError('not_found', `no ingest job "${c.req.param('id')}"`);
+    return c.json({ job });
+  });
+
+  app.get('/v1/traces/:id', async (c) => {
+    const key = requireRole(c, 'reader');
+    const trace = await deps.traceStore.getTrace(key.tenant, c.req.param('id'));
+    if (!trace) throw new CairnError('not_found', `no trace "${c.req.param('id')}"`);
+    return c.json({ trace });
+  });
+
+  app.get('/v1/keys', (c) => {
+    const key = requireRole(c, 'admin');
+    return c.json({ keys: deps.keys.list(key.tenant) });
+  });
+
+  app.post('/v1/keys', jsonLimit, async (c) => {
+    const key = requireRole(c, 'admin');
+    const body = keyBody.parse(await readJson(c.req.raw));
+    const created = deps.keys.create({
+      tenant: key.tenant,
+      role: body.role,
+      ...(body.label ? { label: body.label } : {}),
+    });
+    return c.json(created, 201);
+  });
+
+  app.delete('/v1/keys/:id', (c) => {
+    const key = requireRole(c, 'admin');
+    if (!deps.keys.revoke(key.tenant, c.req.param('id')))
+      throw new CairnError('not_found', `no active key "${c.req.param('id')}"`);
+    return c.json({ revoked: c.req.param('id') });
+  });
+
+  return { app, jobs };
+}
+
+/** Drops absent fields so the filter matches the store's exact optional types. */
+function metadataFilter(filter: z.infer<typeof searchBody>['filter'] & object): MetadataFilter {
+  return {
+    ...(filter.docIds ? { docIds: filter.docIds } : {}),
+    ...(filter.sourcePrefix ? { sourcePrefix: filter.sourcePrefix } : {}),
+    ...(filter.where ? { where: filter.where } : {}),
+  };
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CairnError('invalid_input', 'request body is not valid JSON');
+  }
+}
+
+/** Uploaded files from multipart form data (any file field) or `{documents:[{name,text}]}`. */
+async function readUploads(request: Request): Promise<{ name: string; bytes: Uint8Array }[]> {
+  const type = request.headers.get('content-type') ?? '';
+  let files: { name: string; bytes: Uint8Array }[];
+  if (type.startsWith('multipart/form-data')) {
+    const form = await request.formData();
+    files = [];
+    for (const [, value] of form as unknown as Iterable<[string, FormDataEntryValue]>) {
+      if (typeof value === 'string') continue;
+      files.push({ name: value.name, bytes: new Uint8Array(await value.arrayBuffer()) });
+    }
+  } else {
+    const body = textDocuments.parse(await readJson(request));
+    files = body.documents.map((document) => ({
+      name: document.name,
+      bytes: Buffer.from(document.text, 'utf8'),
+    }));
+  }
+  if (files.length === 0) throw new CairnError('invalid_input', 'no files in the upload');
+  return files.map((file) => ({ name: safeFileName(file.name), bytes: file.bytes }));
+}
+
+/** A plain file name with a supported extension; anything path-like or unsupported is refused. */
+function safeFileName(name: string): string {
+  const base = path.basename(name.replace(/\\/g, '/'));
+  if (!/^[A-Za-z0-9][A-Za-z0-9._ -]{0,150}$/.test(base))
+    throw new CairnError(
+      'invalid_input',
+      `file name "${name}" must be a plain name of letters, digits, dot, dash, underscore or space`,
+    );
+  const format = formatForPath(base);
+  if (!format || format === 'beir')
+    throw new CairnError('unsupported_format', `"${base}": upload .md, .txt, .html, .pdf or .docx files`);
+  return base;
+}
