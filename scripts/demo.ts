@@ -43,7 +43,9 @@ const DEMO_IDS = [
   'conflict-q2',
   'out-of-scope-q3',
 ];
-const picks = DEMO_IDS.map((id) => golden.find((item) => item.id === id)).filter((item) => item !== undefined);
+const picks = DEMO_IDS.map((id) => golden.find((item) => item.id === id)).filter(
+  (item) => item !== undefined,
+);
 
 const answerer = createExtractiveAnswerer({
   embedder,

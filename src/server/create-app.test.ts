@@ -344,15 +344,13 @@ test('chat completions speak the OpenAI shape, with sources in the text and cita
     .filter((line) => line.startsWith('data: '))
     .map((line) => line.slice('data: '.length));
   assert.equal(data.at(-1), '[DONE]');
-  const chunks = data
-    .slice(0, -1)
-    .map(
-      (line) =>
-        JSON.parse(line) as {
-          object: string;
-          choices: { delta: { content?: string }; finish_reason: string | null }[];
-        },
-    );
+  const chunks = data.slice(0, -1).map(
+    (line) =>
+      JSON.parse(line) as {
+        object: string;
+        choices: { delta: { content?: string }; finish_reason: string | null }[];
+      },
+  );
   assert.ok(chunks.every((chunk) => chunk.object === 'chat.completion.chunk'));
   assert.equal(chunks.at(-1)?.choices[0]?.finish_reason, 'stop');
   assert.match(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''), /ninety days/);

@@ -44,11 +44,11 @@ export function createServerMetrics(): ServerMetrics {
         '# TYPE cairn_http_request_duration_seconds histogram',
       ];
       for (const [key, histogram] of histograms) {
-        BUCKETS.forEach((bound, index) =>
+        BUCKETS.forEach((bound, index) => {
           lines.push(
             `cairn_http_request_duration_seconds_bucket{${key},le="${bound}"} ${histogram.counts[index]}`,
-          ),
-        );
+          );
+        });
         lines.push(
           `cairn_http_request_duration_seconds_bucket{${key},le="+Inf"} ${histogram.count}`,
           `cairn_http_request_duration_seconds_sum{${key}} ${histogram.sum}`,
