@@ -16,8 +16,16 @@ import { percentile } from './markdown-table.ts';
 type Mode = 'bm25' | 'dense' | 'hybrid';
 type Search = (query: string, vector: Float32Array) => Promise<unknown>;
 
-const [system, size] = process.argv.slice(2) as [string, 'scifact' | '100k'];
-const corpus = await loadLatencyCorpus(size);
+const [system, size, queryLimit] = process.argv.slice(2) as [string, 'scifact' | '100k', string | undefined];
+const loaded = await loadLatencyCorpus(size);
+// Slow peers at 100k chunks take seconds per query; a smaller query sample keeps the run bounded.
+const corpus = queryLimit
+  ? {
+      ...loaded,
+      queries: loaded.queries.slice(0, Number(queryLimit)),
+      queryVectors: loaded.queryVectors.slice(0, Number(queryLimit)),
+    }
+  : loaded;
 const embedder = createLocalEmbedder();
 const DIMENSIONS = 512;
 const vectorAt = (index: number) => corpus.vectors.subarray(index * DIMENSIONS, (index + 1) * DIMENSIONS);

@@ -7,13 +7,13 @@ import {
   parseFailOn,
   runAnswerEval,
 } from '../evaluate/index.ts';
+import { readRun, saveRun } from '../evaluate/runs-store.ts';
 import { CairnError, embedderId } from '../spec/index.ts';
 import { openSqliteTraceStore } from '../store/sqlite/index.ts';
 import { buildAnswerer } from './build-answerer.ts';
 import { buildJudge } from './build-judge.ts';
 import { embedderEndpoint } from './chunking-options.ts';
 import type { CommandContext } from './command-context.ts';
-import { readRun, saveRun } from './eval-runs-store.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
 import { ProgressBar } from './progress-bar.ts';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { compareRuns, formatComparison } from '../evaluate/index.ts';
 import { renderReport } from '../evaluate/report/index.ts';
+import { readRun } from '../evaluate/runs-store.ts';
 import { CairnError } from '../spec/index.ts';
 import type { CommandContext } from './command-context.ts';
-import { readRun } from './eval-runs-store.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
 

@@ -1,5 +1,5 @@
+import { listRuns } from '../evaluate/runs-store.ts';
 import type { CommandContext } from './command-context.ts';
-import { listRuns } from './eval-runs-store.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
 

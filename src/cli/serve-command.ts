@@ -1,6 +1,8 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { ingestThreads, openIndex } from '../engine/index.ts';
+import { runsDirectory } from '../evaluate/runs-store.ts';
 import { createApp, openApiKeyStore } from '../server/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { openSqliteTraceStore } from '../store/sqlite/index.ts';
@@ -9,6 +11,9 @@ import { embedderEndpoint } from './chunking-options.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { integerOption, parseOptions } from './parse-options.ts';
+
+// The UI built by `npm install` (vite build web), next to this package's sources.
+const WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export const SERVE_HELP = `Usage: cairn serve [--port 8787] [--host 127.0.0.1] [--index FILE] [--config FILE]
 
@@ -55,6 +60,9 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     chunking: config.chunking,
     prices: config.prices,
     uploadsDir: path.join(path.dirname(path.resolve(indexPath)), 'uploads'),
+    runsDir: runsDirectory(indexPath),
+    webDir: WEB_DIR,
+    limits: { rateLimit: config.server.rateLimit, maxUploadBytes: config.server.maxUploadMb * 1024 * 1024 },
   });
   const firstKey =
     keys.count() === 0
@@ -78,7 +86,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   context.stdout.write(
-    `cairn API on http://${host}:${actualPort} (index ${indexPath}, embedder ${embedder.modelId})\n`,
+    `cairn API and UI on http://${host}:${actualPort} (index ${indexPath}, embedder ${embedder.modelId})\n`,
   );
   if (firstKey)
     context.stdout.write(

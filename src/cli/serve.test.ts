@@ -29,7 +29,7 @@ function start(
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const output = new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
-      if (/admin key|cairn API on/.test(stdout) && /http:\/\/\S+/.test(stdout)) {
+      if (/admin key|cairn API and UI on/.test(stdout) && /http:\/\/\S+/.test(stdout)) {
         clearInterval(timer);
         setTimeout(() => resolve(stdout), 100);
       }

@@ -101,6 +101,21 @@ export const configSchema = z
       })
       .strict()
       .default({ model: 'offline' }),
+    server: z
+      .object({
+        /** Requests per API key: burst size and refill per second (token bucket). */
+        rateLimit: z
+          .object({
+            capacity: z.number().int().min(1).default(60),
+            refillPerSecond: z.number().positive().default(10),
+          })
+          .strict()
+          .default({ capacity: 60, refillPerSecond: 10 }),
+        /** Largest upload request in MiB. */
+        maxUploadMb: z.number().positive().default(50),
+      })
+      .strict()
+      .default({ rateLimit: { capacity: 60, refillPerSecond: 10 }, maxUploadMb: 50 }),
     /** Per-model prices for cost accounting, keyed by model id (e.g. `gpt-4o-mini`). */
     prices: z.record(z.string(), price).default({}),
   })

@@ -11,3 +11,4 @@ export * from './llm-judge.ts';
 export * from './offline-judge.ts';
 export * from './retrieval-metrics.ts';
 export * from './run-answer-eval.ts';
+export * from './runs-store.ts';

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DEFAULT_CHUNKING } from '../chunk/index.ts';
 import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
+import { makeItem, makeRun } from '../evaluate/compare/__fixtures__/make-run.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import type { Store, TraceStore } from '../spec/index.ts';
 import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
@@ -57,12 +58,19 @@ before(async () => {
     retrieval: { mode: 'hybrid', k: 4 },
     chunking: DEFAULT_CHUNKING,
     uploadsDir: path.join(dir, 'uploads'),
+    runsDir: path.join(dir, 'runs'),
     limits: {
       maxJsonBytes: 64 * 1024,
       maxUploadBytes: 256 * 1024,
       rateLimit: { capacity: 1000, refillPerSecond: 1000 },
     },
   });
+  fs.mkdirSync(path.join(dir, 'runs'));
+  const run = makeRun('baseline', [
+    makeItem('q1', { faithfulness: 1 }),
+    makeItem('q2', { faithfulness: 0.5 }),
+  ]);
+  fs.writeFileSync(path.join(dir, 'runs', '2026-11-24-run.json'), JSON.stringify(run));
   writerA = keys.create({ tenant: 'acme', role: 'writer' }).key;
   readerA = keys.create({ tenant: 'acme', role: 'reader' }).key;
   writerB = keys.create({ tenant: 'globex', role: 'writer' }).key;
@@ -371,4 +379,19 @@ test('metrics count requests by route pattern and status, and answer tokens', as
   );
   assert.match(text, /cairn_http_request_duration_seconds_bucket\{route="\/v1\/ask",le="\+Inf"\} \d+/);
   assert.match(text, /cairn_answers_total [1-9]\d*/);
+});
+
+test('admins list stored eval runs and open a run as its HTML report', async () => {
+  assert.equal((await request('/v1/eval-runs', readerA)).status, 403);
+  const admin = keys.create({ tenant: 'acme', role: 'admin' }).key;
+  const listed = (await (await request('/v1/eval-runs', admin)).json()) as {
+    runs: { runId: string; items: number; aggregates: { faithfulness: { mean: number } } }[];
+  };
+  assert.equal(listed.runs.length, 1);
+  assert.equal(listed.runs[0]?.items, 2);
+  assert.equal(listed.runs[0]?.aggregates.faithfulness.mean, 0.75);
+  const report = await request(`/v1/eval-runs/${listed.runs[0]?.runId}/report`, admin);
+  assert.equal(report.status, 200);
+  assert.match(await report.text(), /<h2>Answer metrics<\/h2>/);
+  assert.equal((await request('/v1/eval-runs/nope/report', admin)).status, 404);
 });

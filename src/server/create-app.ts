@@ -7,6 +7,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { ChunkingConfig } from '../chunk/index.ts';
 import { type AskRetrievalOptions, ask, ingestPath } from '../engine/index.ts';
+import { renderReport } from '../evaluate/report/index.ts';
+import { listRunsIn } from '../evaluate/runs-store.ts';
 import { formatForPath } from '../ingest/index.ts';
 import { retrieve } from '../retrieve/index.ts';
 import {
@@ -29,6 +31,7 @@ import {
 import { errorResponse } from './error-response.ts';
 import { createIngestJobQueue, type IngestJobQueue } from './ingest-jobs.ts';
 import { createServerMetrics } from './metrics.ts';
+import { readStaticFile } from './static-files.ts';
 import { createRateLimiter } from './token-bucket.ts';
 
 /** Everything the API needs, built once by `cairn serve` (or a test). */
@@ -43,6 +46,10 @@ export interface AppDependencies {
   prices?: Record<string, ModelPrice>;
   /** Uploaded files are kept here, one folder per tenant, so re-ingest and delete can find them. */
   uploadsDir: string;
+  /** The built web UI (`web/dist`); omit to serve the API only. */
+  webDir?: string;
+  /** Stored evaluation runs (`cairn eval answers`), shown to admin keys; omit to hide them. */
+  runsDir?: string;
   limits?: {
     /** @default 50 MiB */
     maxUploadBytes?: number;
@@ -338,6 +345,34 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     return c.json({ trace });
   });
 
+  app.get('/v1/eval-runs', (c) => {
+    requireRole(c, 'admin');
+    const runs = deps.runsDir ? listRunsIn(deps.runsDir) : [];
+    return c.json({
+      runs: runs.map(({ run }) => ({
+        runId: run.runId,
+        createdAt: run.createdAt,
+        label: run.label,
+        answerer: run.config.answerer,
+        judge: run.judge.id,
+        split: run.golden.split,
+        items: run.items.length,
+        aggregates: run.aggregates,
+        latency: run.latency,
+        cost: run.cost,
+      })),
+    });
+  });
+
+  app.get('/v1/eval-runs/:id/report', (c) => {
+    requireRole(c, 'admin');
+    const found = deps.runsDir
+      ? listRunsIn(deps.runsDir).find(({ run }) => run.runId === c.req.param('id'))
+      : undefined;
+    if (!found) throw new CairnError('not_found', `no stored run "${c.req.param('id')}"`);
+    return c.html(renderReport([found.run], { title: `cairn run ${found.run.label}` }));
+  });
+
   app.get('/v1/keys', (c) => {
     const key = requireRole(c, 'admin');
     return c.json({ keys: deps.keys.list(key.tenant) });
@@ -359,6 +394,20 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     if (!deps.keys.revoke(key.tenant, c.req.param('id')))
       throw new CairnError('not_found', `no active key "${c.req.param('id')}"`);
     return c.json({ revoked: c.req.param('id') });
+  });
+
+  app.get('*', (c) => {
+    if (!deps.webDir || c.req.path.startsWith('/v1/'))
+      throw new CairnError('not_found', `no route GET ${c.req.path}`);
+    const file = readStaticFile(deps.webDir, c.req.path);
+    if (!file)
+      throw new CairnError(
+        'not_found',
+        'the web UI is not built: run "npm run build:web" (npm install does it)',
+      );
+    c.header('content-type', file.type);
+    if (file.immutable) c.header('cache-control', 'public, max-age=31536000, immutable');
+    return c.body(new Uint8Array(file.body));
   });
 
   return { app, jobs };

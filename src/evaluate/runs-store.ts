@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EvalRun } from '../evaluate/index.ts';
 import { CairnError } from '../spec/index.ts';
+import type { EvalRun } from './eval-run.ts';
 
 /** Where runs are kept: a `runs/` folder next to the index file. */
 export function runsDirectory(indexPath: string): string {
@@ -53,12 +53,19 @@ export function readRun(reference: string, indexPath: string): EvalRun {
 
 /** Stored runs, newest first. */
 export function listRuns(indexPath: string): { file: string; run: EvalRun }[] {
-  const dir = runsDirectory(indexPath);
+  return listRunsIn(runsDirectory(indexPath));
+}
+
+/** Every run in a runs folder, newest first. */
+export function listRunsIn(dir: string): { file: string; run: EvalRun }[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
     .sort()
     .reverse()
-    .map((name) => ({ file: path.join(dir, name), run: readRun(path.join(dir, name), indexPath) }));
+    .map((name) => ({
+      file: path.join(dir, name),
+      run: readRun(path.join(dir, name), path.join(dir, '..', 'index')),
+    }));
 }

@@ -1,0 +1,195 @@
+/**
+ * Load on the HTTP API from a second process: `cairn serve` runs as a child process over the field
+ * guide (local embedder, OpenAI-compatible answerer pointed at the mock LLM in this process:
+ * 300 ms to first token, 50 tokens/s), and this process opens N concurrent streaming `/v1/ask`
+ * sessions, then measures `/v1/search` throughput with the local embedder.
+ *
+ *   npx tsx bench/server-load.ts [--concurrency 100] [--search-seconds 20] [--search-clients 8]
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_CHUNKING } from '../src/chunk/index.ts';
+import { ingestPath, ingestThreads, openIndex } from '../src/engine/index.ts';
+import { loadGoldenSet } from '../src/evaluate/index.ts';
+import { startMockLlmServer } from '../src/testing/mock-llm-server.ts';
+import { fixed, markdownTable, percentile } from './lib/markdown-table.ts';
+import { RESULTS_DIR } from './lib/shared-data.ts';
+
+const { values } = parseArgs({
+  options: {
+    concurrency: { type: 'string', default: '100' },
+    'search-seconds': { type: 'string', default: '20' },
+    'search-clients': { type: 'string', default: '8' },
+  },
+});
+const concurrency = Number(values.concurrency);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const indexPath = path.join(RESULTS_DIR, 'server-load', 'index.db');
+fs.rmSync(path.dirname(indexPath), { recursive: true, force: true });
+{
+  const { store, embedder } = openIndex({ indexPath, endpoint: { threads: ingestThreads() } });
+  await ingestPath({
+    store,
+    embedder,
+    chunking: DEFAULT_CHUNKING,
+    inputPath: path.join(root, 'corpus', 'field-guide'),
+  });
+  await store.close();
+}
+const questions = loadGoldenSet(path.join(root, 'corpus', 'golden.jsonl')).map((item) => item.question);
+
+const mock = await startMockLlmServer();
+mock.setDefault({
+  text: 'Reciprocal rank fusion scores each document by one over k plus its rank [1]. The usual k is 60 [1].',
+  firstTokenLatencyMs: 300,
+  tokensPerSecond: 50,
+});
+// Load comes from one key, so lift its rate limit for the run.
+const configFile = path.join(path.dirname(indexPath), 'load.config.json');
+fs.writeFileSync(
+  configFile,
+  JSON.stringify({ server: { rateLimit: { capacity: 100000, refillPerSecond: 100000 } } }),
+);
+const server = spawn(
+  process.execPath,
+  [path.join(root, 'bin', 'cairn.js'), 'serve', '--port', '0', '--config', configFile],
+  {
+    env: {
+      ...process.env,
+      CAIRN_INDEX: indexPath,
+      CAIRN_LLM: 'openai-compatible:mock',
+      CAIRN_LLM_BASE_URL: mock.url,
+    },
+  },
+);
+let stdout = '';
+server.stdout.on('data', (chunk: Buffer) => {
+  stdout += chunk.toString();
+});
+for (let i = 0; i < 600 && !/\n {2}cairn_\S+/.test(stdout); i++)
+  await new Promise((resolve) => setTimeout(resolve, 50));
+const url = /(http:\/\/\S+)/.exec(stdout)?.[1] as string;
+const key = /\n {2}(cairn_\S+)/.exec(stdout)?.[1] as string;
+const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+
+async function streamOnce(question: string): Promise<{ ttft: number; total: number; ok: boolean }> {
+  const started = performance.now();
+  let ttft = Number.NaN;
+  try {
+    const response = await fetch(`${url}/v1/ask`, {
+      method: 'POST',
+      headers: { ...headers, accept: 'text/event-stream' },
+      body: JSON.stringify({ question, stream: true }),
+    });
+    if (!response.ok || !response.body) return { ttft, total: performance.now() - started, ok: false };
+    let text = '';
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      if (Number.isNaN(ttft) && value.includes('event: token')) ttft = performance.now() - started;
+      text += value;
+    }
+    return {
+      ttft,
+      total: performance.now() - started,
+      ok: text.includes('event: done') && !text.includes('event: error'),
+    };
+  } catch {
+    return { ttft, total: performance.now() - started, ok: false };
+  }
+}
+
+// Warm-up: load the model and the caches.
+await Promise.all(questions.slice(0, 4).map((question) => streamOnce(question)));
+const mockBefore = mock.requests.length;
+const wallStarted = performance.now();
+const sessions = await Promise.all(
+  Array.from({ length: concurrency }, (_, index) =>
+    streamOnce(questions[index % questions.length] as string),
+  ),
+);
+const wall = performance.now() - wallStarted;
+const mockTtft = mock.requests
+  .slice(mockBefore)
+  .flatMap((request) => (request.firstTokenAt ? [request.firstTokenAt - request.receivedAt] : []));
+const ok = sessions.filter((session) => session.ok);
+const ttft = ok.map((session) => session.ttft);
+const total = ok.map((session) => session.total);
+
+console.log(
+  `\n${concurrency} concurrent streaming /v1/ask sessions, server in a child process, mock LLM (300 ms TTFT, 50 tok/s), local embedder, ${wall.toFixed(0)} ms wall\n`,
+);
+console.log(
+  markdownTable(
+    ['measure', 'p50 ms', 'p95 ms', 'max ms'],
+    [
+      [
+        'time to first token (client)',
+        fixed(percentile(ttft, 50), 0),
+        fixed(percentile(ttft, 95), 0),
+        fixed(Math.max(...ttft), 0),
+      ],
+      [
+        'total time (client)',
+        fixed(percentile(total, 50), 0),
+        fixed(percentile(total, 95), 0),
+        fixed(Math.max(...total), 0),
+      ],
+      [
+        "mock's own time to first token",
+        fixed(percentile(mockTtft, 50), 0),
+        fixed(percentile(mockTtft, 95), 0),
+        fixed(Math.max(...mockTtft), 0),
+      ],
+      [
+        'engine overhead to first token (client − mock, by percentile)',
+        fixed(percentile(ttft, 50) - percentile(mockTtft, 50), 0),
+        fixed(percentile(ttft, 95) - percentile(mockTtft, 95), 0),
+        '',
+      ],
+    ],
+  ),
+);
+console.log(`errors: ${sessions.length - ok.length} of ${sessions.length}`);
+
+// /v1/search throughput: closed loop, N clients for a fixed time.
+const searchSeconds = Number(values['search-seconds']);
+const clients = Number(values['search-clients']);
+const latencies: number[] = [];
+let searchErrors = 0;
+const deadline = performance.now() + searchSeconds * 1000;
+await Promise.all(
+  Array.from({ length: clients }, async (_, client) => {
+    for (let i = client; performance.now() < deadline; i += clients) {
+      const started = performance.now();
+      const response = await fetch(`${url}/v1/search`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query: questions[i % questions.length], k: 10 }),
+      });
+      await response.arrayBuffer();
+      if (response.ok) latencies.push(performance.now() - started);
+      else searchErrors += 1;
+    }
+  }),
+);
+console.log(`\n/v1/search, ${clients} concurrent clients for ${searchSeconds} s, hybrid, local embedder\n`);
+console.log(
+  markdownTable(
+    ['requests/s', 'p50 ms', 'p95 ms', 'errors'],
+    [
+      [
+        fixed(latencies.length / searchSeconds, 1),
+        fixed(percentile(latencies, 50), 1),
+        fixed(percentile(latencies, 95), 1),
+        String(searchErrors),
+      ],
+    ],
+  ),
+);
+server.kill('SIGTERM');
+await mock.close();
