@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { createBatchingEmbedder } from '../embed/index.ts';
 import { ingestThreads, openIndex } from '../engine/index.ts';
 import { runsDirectory } from '../evaluate/runs-store.ts';
 import { createApp, openApiKeyStore } from '../server/index.ts';
@@ -38,11 +39,15 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   const port = integerOption('port', values.port, 8787, 0);
   const host = values.host ?? '127.0.0.1';
   const indexPath = values.index ?? config.index;
-  const { store, embedder } = openIndex({
+  const threads = config.embedder.threads ?? ingestThreads();
+  const opened = openIndex({
     indexPath,
     fallbackEmbedder: config.embedder.model,
-    endpoint: { ...embedderEndpoint(config), threads: config.embedder.threads ?? ingestThreads() },
+    endpoint: { ...embedderEndpoint(config), threads },
   });
+  const { store } = opened;
+  // Concurrent requests each embed one query; batching them keeps the model busy, not queued.
+  const embedder = createBatchingEmbedder(opened.embedder, { concurrency: threads });
   const traceStore = openSqliteTraceStore(indexPath);
   const keys = openApiKeyStore(indexPath);
   const { app, jobs } = createApp({

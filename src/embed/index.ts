@@ -1,3 +1,4 @@
+export * from './batching-embedder.ts';
 export * from './create-embedder.ts';
 export * from './embed-many.ts';
 export * from './hashing-embedder.ts';
