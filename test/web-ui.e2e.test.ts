@@ -82,7 +82,13 @@ test('upload, ask, stream, open a citation and the trace in the browser', async 
   await citation.click();
   const passage = page.getByRole('complementary', { name: 'Source 1' });
   await passage.waitFor();
-  assert.match((await passage.locator('mark').textContent()) ?? '', /30 days/);
+  // The whole document is shown, the cited passage highlighted in it, the quoted words marked.
+  await passage.locator('.other-passage').first().waitFor();
+  assert.match(
+    (await passage.locator('.other-passage').allTextContents()).join(' '),
+    /Audit logs are kept for two years/,
+  );
+  assert.match((await passage.locator('.cited-passage mark').textContent()) ?? '', /30 days/);
 
   await page.locator('.details summary').click();
   await page.getByRole('button', { name: 'Show trace' }).click();

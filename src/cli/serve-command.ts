@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server';
 import { createBatchingEmbedder } from '../embed/index.ts';
 import { ingestThreads, openIndex } from '../engine/index.ts';
 import { runsDirectory } from '../evaluate/runs-store.ts';
-import { createApp, openApiKeyStore } from '../server/index.ts';
+import { acquireIndexLock, createApp, openApiKeyStore, openIngestJobLog } from '../server/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { openSqliteTraceStore } from '../store/sqlite/index.ts';
 import { buildAnswerer } from './build-answerer.ts';
@@ -20,7 +20,8 @@ export const SERVE_HELP = `Usage: cairn serve [--port 8787] [--host 127.0.0.1] [
 
 Serves the HTTP API (see the README) on one port. On the first start, when the index has no API
 keys, it creates an admin key for the default namespace and prints it once.
-Stops cleanly on SIGTERM or Ctrl-C: in-flight requests finish and queued ingest jobs complete.
+Stops cleanly on SIGTERM or Ctrl-C: in-flight requests finish and queued ingest jobs complete;
+jobs cut off by a crash resume on the next start. One server per index (<index>.lock).
 `;
 
 /** `cairn serve`: the API as a long-running process. */
@@ -39,6 +40,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   const port = integerOption('port', values.port, 8787, 0);
   const host = values.host ?? '127.0.0.1';
   const indexPath = values.index ?? config.index;
+  const lock = acquireIndexLock(path.resolve(indexPath));
   const threads = config.embedder.threads ?? ingestThreads();
   const opened = openIndex({
     indexPath,
@@ -50,6 +52,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   const embedder = createBatchingEmbedder(opened.embedder, { concurrency: threads });
   const traceStore = openSqliteTraceStore(indexPath);
   const keys = openApiKeyStore(indexPath);
+  const jobLog = openIngestJobLog(indexPath);
   const { app, jobs } = createApp({
     store,
     embedder,
@@ -67,6 +70,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     uploadsDir: path.join(path.dirname(path.resolve(indexPath)), 'uploads'),
     runsDir: runsDirectory(indexPath),
     webDir: WEB_DIR,
+    jobLog,
     limits: { rateLimit: config.server.rateLimit, maxUploadBytes: config.server.maxUploadMb * 1024 * 1024 },
   });
   const firstKey =
@@ -75,19 +79,24 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
       : undefined;
 
   const server = serve({ fetch: app.fetch, port, hostname: host });
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new CairnError(
-              'invalid_option',
-              `port ${port} on ${host} is already in use: stop the other process or pass --port`,
-            )
-          : error,
-      ),
-    );
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new CairnError(
+                'invalid_option',
+                `port ${port} on ${host} is already in use: stop the other process or pass --port`,
+              )
+            : error,
+        ),
+      );
+    });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   context.stdout.write(
@@ -107,8 +116,10 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     process.once('SIGINT', stop);
   });
   await jobs.idle();
+  jobLog.close();
   keys.close();
   await traceStore.close();
   await store.close();
+  lock.release();
   return EXIT.ok;
 }

@@ -95,8 +95,21 @@ test('cairn serve prints a first-start admin key, serves the API and stops clean
   assert.equal(secondCode, 2);
   assert.match(secondErr, new RegExp(`port ${port} .*already in use`));
 
+  // A second server on the same index is refused: one writer per index.
+  const locked = spawn(process.execPath, [bin, 'serve', '--port', '0'], {
+    cwd: dir,
+    env: { ...process.env, CAIRN_INDEX: path.join(dir, 'index.db'), CAIRN_EMBEDDER: 'hashing' },
+  });
+  let lockedErr = '';
+  locked.stderr.on('data', (chunk: Buffer) => {
+    lockedErr += chunk.toString();
+  });
+  assert.equal(await new Promise<number | null>((resolve) => locked.once('exit', resolve)), 4);
+  assert.match(lockedErr, /served by another cairn process \(pid \d+\)/);
+
   server.child.kill('SIGTERM');
   assert.equal(await server.exit, 0);
+  assert.equal(fs.existsSync(path.join(dir, 'index.db.lock')), false, 'the lock is released');
   // The key survives a restart; no new admin key is printed.
   const again = start(dir, 0);
   const againOut = await again.output;

@@ -116,6 +116,22 @@ test('search returns ranked chunks of the caller tenant with timings', async () 
   assert.equal(typeof body.timings.totalMs, 'number');
 });
 
+test('the chunks of a document come back in order, for its own tenant only', async () => {
+  const response = await request('/v1/documents/fusion/chunks', readerA);
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as {
+    document: { id: string };
+    chunks: { id: string; ordinal: number; text: string }[];
+  };
+  assert.equal(body.document.id, 'fusion');
+  assert.deepEqual(
+    body.chunks.map((chunk) => chunk.ordinal),
+    body.chunks.map((_, index) => index),
+  );
+  assert.match(body.chunks.map((chunk) => chunk.text).join(' '), /usually 60/);
+  assert.equal((await request('/v1/documents/fusion/chunks', writerB)).status, 404);
+});
+
 test('bad bodies get a 400 that names the field; unknown fields are refused', async () => {
   const bad = await request('/v1/search', readerA, { method: 'POST', json: { query: '', k: 500 } });
   assert.equal(bad.status, 400);

@@ -29,7 +29,12 @@ import {
   questionOf,
 } from './chat-completions.ts';
 import { errorResponse } from './error-response.ts';
-import { createIngestJobQueue, type IngestJobQueue } from './ingest-jobs.ts';
+import {
+  createIngestJobQueue,
+  type IngestJob,
+  type IngestJobLog,
+  type IngestJobQueue,
+} from './ingest-jobs.ts';
 import { createServerMetrics } from './metrics.ts';
 import { readStaticFile } from './static-files.ts';
 import { createRateLimiter } from './token-bucket.ts';
@@ -46,6 +51,8 @@ export interface AppDependencies {
   prices?: Record<string, ModelPrice>;
   /** Uploaded files are kept here, one folder per tenant, so re-ingest and delete can find them. */
   uploadsDir: string;
+  /** Records ingest jobs so the ones a stopped server left unfinished resume on the next start. */
+  jobLog?: IngestJobLog;
   /** The built web UI (`web/dist`); omit to serve the API only. */
   webDir?: string;
   /** Stored evaluation runs (`cairn eval answers`), shown to admin keys; omit to hide them. */
@@ -106,7 +113,22 @@ const keyBody = z
  */
 export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: IngestJobQueue } {
   const app = new Hono<Env>();
-  const jobs = createIngestJobQueue();
+  const jobs = createIngestJobQueue(deps.jobLog);
+  // Every job re-ingests its tenant's upload folder: unchanged files are skipped by content hash,
+  // so a resumed or repeated job does only the missing work.
+  const runIngest = (job: IngestJob) =>
+    ingestPath({
+      store: deps.store,
+      embedder: deps.embedder,
+      chunking: deps.chunking,
+      inputPath: path.join(deps.uploadsDir, job.tenant),
+      namespace: job.tenant,
+      onProgress: (progress) => {
+        job.processed = progress.processed;
+        job.current = progress.current;
+      },
+    });
+  jobs.resume(runIngest);
   const limiter = createRateLimiter(deps.limits?.rateLimit ?? { capacity: 60, refillPerSecond: 10 });
   const maxUploadBytes = deps.limits?.maxUploadBytes ?? 50 * 1024 * 1024;
   const maxJsonBytes = deps.limits?.maxJsonBytes ?? 1024 * 1024;
@@ -301,22 +323,30 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         fs.renameSync(`${target}.partial`, target);
         return name;
       });
-      const job = jobs.enqueue(key.tenant, names, (current) =>
-        ingestPath({
-          store: deps.store,
-          embedder: deps.embedder,
-          chunking: deps.chunking,
-          inputPath: tenantDir,
-          namespace: key.tenant,
-          onProgress: (progress) => {
-            current.processed = progress.processed;
-            current.current = progress.current;
-          },
-        }),
-      );
+      const job = jobs.enqueue(key.tenant, names, runIngest);
       return c.json({ job }, 202);
     },
   );
+
+  app.get('/v1/documents/:id/chunks', async (c) => {
+    const key = requireRole(c, 'reader');
+    const id = c.req.param('id');
+    const [document] = await deps.store.getDocuments(key.tenant, [id]);
+    if (!document) throw new CairnError('not_found', `no document "${id}"`);
+    // Ids are `<doc>#<ordinal>`; parent-child documents also hold parents, so look a little further.
+    const ids = Array.from({ length: document.chunkCount * 3 + 2 }, (_, ordinal) => `${id}#${ordinal}`);
+    const chunks = (await deps.store.getChunks(key.tenant, ids))
+      .sort((a, b) => a.ordinal - b.ordinal)
+      .map(({ id: chunkId, ordinal, role, parentId, text, metadata }) => ({
+        id: chunkId,
+        ordinal,
+        role,
+        parentId,
+        text,
+        metadata,
+      }));
+    return c.json({ document, chunks });
+  });
 
   app.delete('/v1/documents/:id', async (c) => {
     const key = requireRole(c, 'writer');

@@ -77,7 +77,12 @@ export function ChatPage({ apiKey }: { apiKey: string }) {
         ))}
       </section>
       {open && (
-        <PassageView citation={open.citation} sentence={open.sentence} onClose={() => setOpen(null)} />
+        <PassageView
+          apiKey={apiKey}
+          citation={open.citation}
+          sentence={open.sentence}
+          onClose={() => setOpen(null)}
+        />
       )}
       <form className="ask" onSubmit={submit}>
         <label htmlFor="question" className="visually-hidden">

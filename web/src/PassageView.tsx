@@ -1,17 +1,32 @@
-import { useEffect, useRef } from 'react';
-import type { Citation } from './api.ts';
+import { useEffect, useRef, useState } from 'react';
+import { api, type Citation } from './api.ts';
 
-/** The cited passage, with the words of the citing sentence that occur in it highlighted. */
+interface DocumentChunk {
+  id: string;
+  ordinal: number;
+  role: 'leaf' | 'child' | 'parent';
+  parentId?: string;
+  text: string;
+}
+
+/**
+ * The cited passage inside its whole document: the document's sections in order, the cited one
+ * highlighted and scrolled into view, and the words the answer quoted from it marked.
+ */
 export function PassageView({
+  apiKey,
   citation,
   sentence,
   onClose,
 }: {
+  apiKey: string;
   citation: Citation;
   sentence: string;
   onClose(): void;
 }) {
   const closeButton = useRef<HTMLButtonElement>(null);
+  const cited = useRef<HTMLDivElement>(null);
+  const [chunks, setChunks] = useState<DocumentChunk[] | null>(null);
   useEffect(() => {
     closeButton.current?.focus();
     const onKey = (event: KeyboardEvent) => {
@@ -20,6 +35,22 @@ export function PassageView({
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
+  useEffect(() => {
+    setChunks(null);
+    api<{ chunks: DocumentChunk[] }>(apiKey, `/v1/documents/${encodeURIComponent(citation.docId)}/chunks`)
+      .then((body) => setChunks(body.chunks))
+      .catch(() => setChunks([]));
+  }, [apiKey, citation.docId]);
+  useEffect(() => {
+    if (chunks) cited.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [chunks]);
+  // Parent-child documents are shown by their parents; others by their chunks.
+  const sections = (chunks ?? []).filter((chunk) => chunk.role !== 'child');
+  const citedId = (chunks ?? []).find((chunk) => chunk.id === citation.chunkId)?.parentId ?? citation.chunkId;
+  const shown =
+    sections.length > 0
+      ? sections
+      : [{ id: citation.chunkId, ordinal: 0, role: 'leaf' as const, text: citation.text }];
   const location = [citation.source, ...(citation.metadata.headingsPath?.slice(1) ?? [])].join(' › ');
   return (
     <aside className="passage" aria-label={`Source ${citation.n}`}>
@@ -37,7 +68,19 @@ export function PassageView({
           ×
         </button>
       </header>
-      <div className="passage-text">{highlight(citation.text, sentence)}</div>
+      <div className="document-text">
+        {shown.map((chunk) =>
+          chunk.id === citedId ? (
+            <div key={chunk.id} ref={cited} className="cited-passage" aria-current="true">
+              {highlight(chunk.text, sentence)}
+            </div>
+          ) : (
+            <div key={chunk.id} className="other-passage">
+              {chunk.text}
+            </div>
+          ),
+        )}
+      </div>
     </aside>
   );
 }
