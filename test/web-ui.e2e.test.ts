@@ -98,6 +98,10 @@ test('upload, ask, stream, open a citation and the trace in the browser', async 
   assert.ok(spans.some((span) => span.startsWith('cairn.generate')));
   await page.screenshot({ path: path.join(shots, 'chat.png'), fullPage: true });
 
+  await page.getByRole('button', { name: 'Evaluation' }).click();
+  await page.getByText('No stored runs yet').waitFor();
+  await page.getByRole('button', { name: 'Chat' }).click();
+
   // Phone width: the page still fits without horizontal scrolling.
   await page.setViewportSize({ width: 390, height: 844 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
