@@ -89,6 +89,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
       },
       prices: config.prices,
       abstainWithoutCitations: config.answerer.abstainWithoutCitations,
+      redactAnswer: config.guard.redactAnswers,
       ...(streaming ? { onToken: (delta: string) => context.stdout.write(delta) } : {}),
     });
     if (values.json) {

@@ -66,6 +66,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
       expandParents: config.retrieval.expandParents,
     },
     chunking: config.chunking,
+    redactAnswers: config.guard.redactAnswers,
     prices: config.prices,
     uploadsDir: path.join(path.dirname(path.resolve(indexPath)), 'uploads'),
     runsDir: runsDirectory(indexPath),

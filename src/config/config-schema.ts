@@ -101,6 +101,13 @@ export const configSchema = z
       })
       .strict()
       .default({ model: 'offline' }),
+    guard: z
+      .object({
+        /** Replace personal data and secrets in answers with typed placeholders (traces always are). */
+        redactAnswers: z.boolean().default(true),
+      })
+      .strict()
+      .default({ redactAnswers: true }),
     server: z
       .object({
         /** Requests per API key: burst size and refill per second (token bucket). */

@@ -119,3 +119,33 @@ test('an unpriced model reports cost as null, not zero', async () => {
   });
   assert.equal(result.usage.costUsd, null);
 });
+
+test('personal data is redacted from answers by default and from traces always', async () => {
+  const reply = 'Mail the owner at ana.lopez@example.org or call +44 20 7946 0958 [1].';
+  const asked = await ask({
+    store,
+    embedder,
+    traceStore: traces,
+    answerer: createLlmAnswerer({ model: new MockLanguageModel(reply) }),
+    question: 'Who owns RRF? My card is 4111 1111 1111 1111.',
+  });
+  assert.equal(asked.answer, 'Mail the owner at [EMAIL] or call [PHONE] [1].');
+  const trace = await traces.getTrace('default', asked.traceId);
+  assert.equal(trace?.label, 'Who owns RRF? My card is [CARD].');
+  const root = trace?.spans.find((span) => span.name === 'cairn.ask');
+  assert.doesNotMatch(JSON.stringify(trace), /4111|ana\.lopez|7946/);
+  assert.match(String(root?.attributes.answer), /\[EMAIL\]/);
+  const guard = trace?.spans.find((span) => span.name === 'cairn.guard');
+  assert.deepEqual(guard?.attributes.piiRedacted, ['email:1', 'phone:1']);
+
+  const kept = await ask({
+    store,
+    embedder,
+    traceStore: traces,
+    answerer: createLlmAnswerer({ model: new MockLanguageModel(reply) }),
+    question: 'Who owns RRF?',
+    redactAnswer: false,
+  });
+  assert.equal(kept.answer, reply);
+  assert.doesNotMatch(JSON.stringify(await traces.getTrace('default', kept.traceId)), /ana\.lopez/);
+});

@@ -1,5 +1,6 @@
 import { embed } from '../embed/embed-many.ts';
 import { checkCitations } from '../generate/citations.ts';
+import { redactPii } from '../guard/index.ts';
 import { type FusionOptions, type RetrievalMode, type RetrievalResult, retrieve } from '../retrieve/index.ts';
 import type { Answerer, ChunkMetadata, EmbeddingModel, Passage, Store, TraceStore } from '../spec/index.ts';
 import { CairnError } from '../spec/index.ts';
@@ -31,6 +32,11 @@ export interface AskOptions {
   prices?: Record<string, ModelPrice>;
   /** Turn an answer left with no valid citation into an abstention. @default true */
   abstainWithoutCitations?: boolean;
+  /**
+   * Replace personal data and secrets in the final answer with typed placeholders. Traces are
+   * always redacted. Streamed deltas are sent before this check. @default true
+   */
+  redactAnswer?: boolean;
   /** Receives answer text as it is generated. */
   onToken?: (delta: string) => void;
   abortSignal?: AbortSignal;
@@ -95,7 +101,8 @@ export async function ask(options: AskOptions): Promise<AskResult> {
   if (question === '') throw new CairnError('invalid_option', 'the question is empty');
   const namespace = options.namespace ?? 'default';
   const retrieval = options.retrieval ?? {};
-  const tracer = new Tracer({ namespace, label: question.slice(0, 200) });
+  // Traces are read by more people than answers: personal data never reaches them.
+  const tracer = new Tracer({ namespace, label: redactPii(question).text.slice(0, 200) });
   const root = tracer.start('cairn.ask', { namespace, answerer: options.answerer.id });
   const signal = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   let firstTokenMs: number | null = null;
@@ -182,7 +189,10 @@ export async function ask(options: AskOptions): Promise<AskResult> {
       abstainReason = 'no_valid_citation';
       answer = 'I could not find a supported answer in the documents.';
     }
+    const redaction = !abstained && (options.redactAnswer ?? true) ? redactPii(answer) : undefined;
+    if (redaction) answer = redaction.text;
     Object.assign(guardSpan.attributes, {
+      piiRedacted: Object.entries(redaction?.redacted ?? {}).map(([type, count]) => `${type}:${count}`),
       validCitations: checked.valid,
       citedDocIds: abstained ? [] : checked.valid.map((n) => passages[n - 1]?.docId ?? ''),
       invalidCitations: checked.invalid,
@@ -191,8 +201,8 @@ export async function ask(options: AskOptions): Promise<AskResult> {
     });
     tracer.end(guardSpan);
     Object.assign(root.attributes, {
-      question: question.slice(0, 2000),
-      answer: answer.slice(0, 4000),
+      question: redactPii(question).text.slice(0, 2000),
+      answer: redactPii(answer).text.slice(0, 4000),
       abstained,
     });
     tracer.end(root);

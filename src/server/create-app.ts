@@ -48,6 +48,8 @@ export interface AppDependencies {
   answerer: Answerer;
   retrieval: AskRetrievalOptions;
   chunking: ChunkingConfig;
+  /** Redact personal data in answers. @default true */
+  redactAnswers?: boolean;
   prices?: Record<string, ModelPrice>;
   /** Uploaded files are kept here, one folder per tenant, so re-ingest and delete can find them. */
   uploadsDir: string;
@@ -218,6 +220,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       traceStore: deps.traceStore,
       retrieval: { ...deps.retrieval, ...(body.k ? { k: body.k } : {}) },
       ...(deps.prices ? { prices: deps.prices } : {}),
+      redactAnswer: deps.redactAnswers ?? true,
     };
     if (!wantsStream) {
       const { passages: _passages, ...result } = await ask({ ...options, abortSignal: c.req.raw.signal });
@@ -261,6 +264,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       traceStore: deps.traceStore,
       retrieval: deps.retrieval,
       ...(deps.prices ? { prices: deps.prices } : {}),
+      redactAnswer: deps.redactAnswers ?? true,
     };
     if (!body.stream) {
       const result = await ask({ ...options, abortSignal: c.req.raw.signal });

@@ -1,0 +1,2 @@
+export * from './detect-pii.ts';
+export * from './redact-pii.ts';
