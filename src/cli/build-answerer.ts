@@ -1,7 +1,7 @@
 import type { CairnConfig } from '../config/index.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import { createLlmAnswerer } from '../generate/llm-answerer.ts';
-import { createLanguageModel } from '../generate/providers/index.ts';
+import { createLanguageModel, createResilientLanguageModel } from '../generate/providers/index.ts';
 import type { Answerer, EmbeddingModel } from '../spec/index.ts';
 
 /** The answerer a configuration names: `extractive` (offline) or an LLM provider spec. */
@@ -14,11 +14,17 @@ export function buildAnswerer(config: CairnConfig, embedder: EmbeddingModel, str
       ...(settings.abstainThreshold === undefined ? {} : { abstainThreshold: settings.abstainThreshold }),
     });
   }
-  const model = createLanguageModel(settings.model, {
-    ...(settings.baseURL ? { baseURL: settings.baseURL } : {}),
-    ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
-    timeoutMs: settings.timeoutMs,
-  });
+  const chain = [
+    { model: settings.model, baseURL: settings.baseURL, apiKey: settings.apiKey },
+    ...settings.fallbacks,
+  ].map((entry) =>
+    createLanguageModel(entry.model, {
+      ...(entry.baseURL ? { baseURL: entry.baseURL } : {}),
+      ...(entry.apiKey ? { apiKey: entry.apiKey } : {}),
+      timeoutMs: settings.timeoutMs,
+    }),
+  );
+  const model = createResilientLanguageModel(chain, { retries: settings.retries });
   return createLlmAnswerer({
     model,
     promptVersion: settings.promptVersion,

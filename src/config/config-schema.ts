@@ -79,6 +79,20 @@ export const configSchema = z
         /** Turn an LLM answer left with no valid citation into an abstention. */
         abstainWithoutCitations: z.boolean().default(true),
         promptVersion: z.string().default('grounded-answer.v1'),
+        /** Retries per model on timeouts, 408, 429 and 5xx (exponential backoff, full jitter). */
+        retries: z.number().int().min(0).max(10).default(2),
+        /** Models tried in order when the primary keeps failing. */
+        fallbacks: z
+          .array(
+            z
+              .object({
+                model: z.string().min(1),
+                baseURL: z.url().optional(),
+                apiKey: z.string().optional(),
+              })
+              .strict(),
+          )
+          .default([]),
       })
       .strict()
       .default({
@@ -89,6 +103,8 @@ export const configSchema = z
         maxSentences: 4,
         abstainWithoutCitations: true,
         promptVersion: 'grounded-answer.v1',
+        retries: 2,
+        fallbacks: [],
       }),
     judge: z
       .object({
