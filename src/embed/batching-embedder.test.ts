@@ -25,7 +25,9 @@ test('concurrent single-text calls are coalesced and each gets its own vectors b
   const texts = Array.from({ length: 20 }, (_, index) => `question number ${index}`);
   const results = await Promise.all(texts.map((text) => batching.doEmbed({ values: [text] })));
   const direct = await createHashingEmbedder({ dimensions: 32 }).doEmbed({ values: texts });
-  results.forEach((result, index) => assert.deepEqual(result.embeddings[0], direct.embeddings[index]));
+  results.forEach((result, index) => {
+    assert.deepEqual(result.embeddings[0], direct.embeddings[index]);
+  });
   // The first call starts alone; the rest wait and go in batches of at most 8.
   assert.deepEqual(inner.calls, [1, 8, 8, 3]);
 });
