@@ -4,7 +4,13 @@ import { serve } from '@hono/node-server';
 import { createBatchingEmbedder } from '../embed/index.ts';
 import { ingestThreads, openIndex } from '../engine/index.ts';
 import { runsDirectory } from '../evaluate/runs-store.ts';
-import { acquireIndexLock, createApp, openApiKeyStore, openIngestJobLog } from '../server/index.ts';
+import {
+  acquireIndexLock,
+  createApp,
+  openApiKeyStore,
+  openAuditLog,
+  openIngestJobLog,
+} from '../server/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { openSqliteTraceStore } from '../store/sqlite/index.ts';
 import { buildAnswerer } from './build-answerer.ts';
@@ -53,6 +59,8 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   const traceStore = openSqliteTraceStore(indexPath);
   const keys = openApiKeyStore(indexPath);
   const jobLog = openIngestJobLog(indexPath);
+  const auditLog = openAuditLog(indexPath);
+  auditLog.purgeOlderThan(config.server.auditRetentionDays);
   const { app, jobs } = createApp({
     store,
     embedder,
@@ -72,6 +80,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     runsDir: runsDirectory(indexPath),
     webDir: WEB_DIR,
     jobLog,
+    auditLog,
     limits: { rateLimit: config.server.rateLimit, maxUploadBytes: config.server.maxUploadMb * 1024 * 1024 },
   });
   const firstKey =
@@ -96,6 +105,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     });
   } catch (error) {
     lock.release();
+    auditLog.close();
     throw error;
   }
   const address = server.address();
@@ -118,6 +128,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   });
   await jobs.idle();
   jobLog.close();
+  auditLog.close();
   keys.close();
   await traceStore.close();
   await store.close();

@@ -136,9 +136,15 @@ export const configSchema = z
           .default({ capacity: 60, refillPerSecond: 10 }),
         /** Largest upload request in MiB. */
         maxUploadMb: z.number().positive().default(50),
+        /** Days the audit log keeps its entries; older ones are deleted at start-up. */
+        auditRetentionDays: z.number().int().min(1).default(365),
       })
       .strict()
-      .default({ rateLimit: { capacity: 60, refillPerSecond: 10 }, maxUploadMb: 50 }),
+      .default({
+        rateLimit: { capacity: 60, refillPerSecond: 10 },
+        maxUploadMb: 50,
+        auditRetentionDays: 365,
+      }),
     /** Per-model prices for cost accounting, keyed by model id (e.g. `gpt-4o-mini`). */
     prices: z.record(z.string(), price).default({}),
   })

@@ -10,6 +10,7 @@ import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import type { Store, TraceStore } from '../spec/index.ts';
 import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
 import { type ApiKeyStore, openApiKeyStore } from './api-keys.ts';
+import { type AuditLog, openAuditLog } from './audit-log.ts';
 import { createApp } from './create-app.ts';
 
 // The API in-process through app.request(): real SQLite file, hashing embedder, extractive answers.
@@ -17,6 +18,7 @@ const embedder = createHashingEmbedder({ dimensions: 256 });
 let store: Store;
 let traces: TraceStore;
 let keys: ApiKeyStore;
+let audit: AuditLog;
 let built: ReturnType<typeof createApp>;
 let writerA = '';
 let readerA = '';
@@ -49,7 +51,9 @@ before(async () => {
   store = openSqliteStore({ path: indexPath, embedder: { embedderId: 'hashing:hash-256', dimensions: 256 } });
   traces = openSqliteTraceStore(indexPath);
   keys = openApiKeyStore(indexPath);
+  audit = openAuditLog(indexPath);
   built = createApp({
+    auditLog: audit,
     store,
     embedder,
     traceStore: traces,
@@ -90,6 +94,7 @@ before(async () => {
 
 after(async () => {
   keys.close();
+  audit.close();
   await traces.close();
   await store.close();
 });
@@ -410,4 +415,29 @@ test('admins list stored eval runs and open a run as its HTML report', async () 
   assert.equal(report.status, 200);
   assert.match(await report.text(), /<h2>Answer metrics<\/h2>/);
   assert.equal((await request('/v1/eval-runs/nope/report', admin)).status, 404);
+});
+
+test('the audit log records who asked what and which documents came back, redacted, per tenant', async () => {
+  const asked = await request('/v1/ask', readerA, {
+    method: 'POST',
+    json: { question: 'Which constant does RRF use? Reply to ana@example.org' },
+  });
+  assert.equal(asked.status, 200);
+  const admin = keys.create({ tenant: 'acme', role: 'admin' }).key;
+  assert.equal((await request('/v1/audit', readerA)).status, 403);
+  const { entries } = (await (await request('/v1/audit?limit=5', admin)).json()) as {
+    entries: { route: string; query: string; docIds: string[]; keyId: string; tenant: string }[];
+  };
+  const latest = entries[0];
+  assert.equal(latest?.route, 'ask');
+  assert.equal(latest?.query, 'Which constant does RRF use? Reply to [EMAIL]');
+  assert.ok(latest?.docIds.includes('fusion'));
+  assert.ok(entries.every((entry) => entry.tenant === 'acme'));
+  const other = keys.create({ tenant: 'globex', role: 'admin' }).key;
+  const theirs = (await (await request('/v1/audit', other)).json()) as { entries: { tenant: string }[] };
+  assert.ok(theirs.entries.every((entry) => entry.tenant === 'globex'));
+  // Retention: nothing is older than a day yet; a purge "a year from now" removes everything.
+  assert.equal(audit.purgeOlderThan(1), 0);
+  assert.ok(audit.purgeOlderThan(1, new Date(Date.now() + 400 * 86_400_000)) > 0);
+  assert.deepEqual(audit.list('acme'), []);
 });

@@ -21,6 +21,7 @@ import {
 } from '../spec/index.ts';
 import type { ModelPrice } from '../trace/index.ts';
 import { type ApiKeyRecord, type ApiKeyStore, type Role, roleAllows } from './api-keys.ts';
+import type { AuditLog } from './audit-log.ts';
 import {
   chatChunk,
   chatCompletion,
@@ -53,6 +54,8 @@ export interface AppDependencies {
   prices?: Record<string, ModelPrice>;
   /** Uploaded files are kept here, one folder per tenant, so re-ingest and delete can find them. */
   uploadsDir: string;
+  /** Append-only record of who searched or asked what and which documents came back. */
+  auditLog?: AuditLog;
   /** Records ingest jobs so the ones a stopped server left unfinished resume on the next start. */
   jobLog?: IngestJobLog;
   /** The built web UI (`web/dist`); omit to serve the API only. */
@@ -204,6 +207,13 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       ...(body.filter ? { filter: metadataFilter(body.filter) } : {}),
       abortSignal: c.req.raw.signal,
     });
+    deps.auditLog?.append({
+      tenant: key.tenant,
+      keyId: key.id,
+      route: 'search',
+      query: body.query,
+      docIds: results.map((result) => result.docId),
+    });
     return c.json({ results, timings });
   });
 
@@ -223,8 +233,15 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       redactAnswer: deps.redactAnswers ?? true,
     };
     if (!wantsStream) {
-      const { passages: _passages, ...result } = await ask({ ...options, abortSignal: c.req.raw.signal });
+      const { passages, ...result } = await ask({ ...options, abortSignal: c.req.raw.signal });
       metrics.observeAnswer(result.usage);
+      deps.auditLog?.append({
+        tenant: key.tenant,
+        keyId: key.id,
+        route: 'ask',
+        query: body.question,
+        docIds: passages.map((passage) => passage.docId),
+      });
       return c.json(result);
     }
     return streamSSE(c, async (stream) => {
@@ -239,6 +256,13 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
           },
         });
         metrics.observeAnswer(result.usage);
+        deps.auditLog?.append({
+          tenant: key.tenant,
+          keyId: key.id,
+          route: 'ask',
+          query: body.question,
+          docIds: result.passages.map((passage) => passage.docId),
+        });
         for (const citation of result.citations)
           await stream.writeSSE({ event: 'citation', data: JSON.stringify(citation) });
         const { passages: _passages, citations: _citations, ...done } = result;
@@ -269,6 +293,13 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     if (!body.stream) {
       const result = await ask({ ...options, abortSignal: c.req.raw.signal });
       metrics.observeAnswer(result.usage);
+      deps.auditLog?.append({
+        tenant: key.tenant,
+        keyId: key.id,
+        route: 'chat',
+        query: options.question,
+        docIds: result.passages.map((passage) => passage.docId),
+      });
       return c.json(chatCompletion(result, model));
     }
     return streamSSE(c, async (stream) => {
@@ -286,6 +317,13 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         },
       });
       metrics.observeAnswer(result.usage);
+      deps.auditLog?.append({
+        tenant: key.tenant,
+        keyId: key.id,
+        route: 'chat',
+        query: options.question,
+        docIds: result.passages.map((passage) => passage.docId),
+      });
       const sources = contentWithSources(result).slice(result.answer.length);
       if (sources)
         await stream.writeSSE({ data: JSON.stringify(chatChunk(id, model, { content: sources })) });
@@ -405,6 +443,12 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       : undefined;
     if (!found) throw new CairnError('not_found', `no stored run "${c.req.param('id')}"`);
     return c.html(renderReport([found.run], { title: `cairn run ${found.run.label}` }));
+  });
+
+  app.get('/v1/audit', (c) => {
+    const key = requireRole(c, 'admin');
+    const limit = Math.min(1000, Math.max(1, Number(c.req.query('limit') ?? 100) || 100));
+    return c.json({ entries: deps.auditLog?.list(key.tenant, limit) ?? [] });
   });
 
   app.get('/v1/keys', (c) => {

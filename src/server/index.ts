@@ -1,4 +1,5 @@
 export * from './api-keys.ts';
+export * from './audit-log.ts';
 export * from './chat-completions.ts';
 export * from './create-app.ts';
 export * from './error-response.ts';
