@@ -47,6 +47,8 @@ export function createLlmAnswerer(options: LlmAnswererOptions): Answerer {
       };
       let text = '';
       let usage: LanguageModelUsage = { inputTokens: 0, outputTokens: 0, reported: false };
+      // A fallback chain reports which model answered; cost and traces use that one.
+      let servedBy = modelId;
       const warnings: string[] = [];
       if (options.stream ?? true) {
         const { stream, warnings: callWarnings } = await options.model.doStream(callOptions);
@@ -66,6 +68,7 @@ export function createLlmAnswerer(options: LlmAnswererOptions): Answerer {
             }
           } else if (part.type === 'finish') {
             usage = part.usage;
+            servedBy = part.response.servedBy ?? modelId;
           } else if (part.type === 'error') {
             throw part.error instanceof Error
               ? part.error
@@ -77,10 +80,11 @@ export function createLlmAnswerer(options: LlmAnswererOptions): Answerer {
         const result = await options.model.doGenerate(callOptions);
         text = result.text;
         usage = result.usage;
+        servedBy = result.response.servedBy ?? modelId;
         warnings.push(...result.warnings.map((warning) => warning.message));
         if (!isAbstention(text)) request.onToken?.(text);
       }
-      const base = { usage, modelId, promptVersion: template.version, warnings };
+      const base = { usage, modelId: servedBy, promptVersion: template.version, warnings };
       if (isAbstention(text)) {
         return {
           ...base,

@@ -52,7 +52,8 @@ export interface GenerateResult {
   usage: LanguageModelUsage;
   warnings: CallWarning[];
   /** Provider response id and the model that actually answered. */
-  response: { id?: string; modelId: string };
+  /** `servedBy`: `provider:modelId` of the model that answered, when a fallback chain chose it. */
+  response: { id?: string; modelId: string; servedBy?: string };
 }
 
 /** Parts of a streamed response, in order; exactly one `finish` (or `error`) ends the stream. */
@@ -63,7 +64,7 @@ export type StreamPart =
       type: 'finish';
       finishReason: FinishReason;
       usage: LanguageModelUsage;
-      response: { id?: string; modelId: string };
+      response: { id?: string; modelId: string; servedBy?: string };
     }
   | { type: 'error'; error: unknown };
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type MockLlmServer, startMockLlmServer } from '../../testing/mock-llm-server.ts';
+import { createLlmAnswerer } from '../llm-answerer.ts';
 import { createOpenAICompatibleChat } from './openai-compatible-chat.ts';
 import { createResilientLanguageModel } from './resilient-language-model.ts';
 
@@ -115,6 +116,36 @@ test('when every model fails, the error names each failure', async () => {
     createResilientLanguageModel(models(), { ...options, retries: 0 }).doGenerate({ messages }),
     /every model failed: openai-compatible:primary: .*502.*; openai-compatible:secondary: .*503/,
   );
+  primary.setDefault({ text: 'ok' });
+  secondary.setDefault({ text: 'ok' });
+});
+
+test('the model that answered is reported, so a fallback answer is priced as the fallback', async () => {
+  primary.setDefault({ status: 500 });
+  secondary.setDefault({ text: 'k is 60 [1].', usage: { inputTokens: 1000, outputTokens: 100 } });
+  const chain = createResilientLanguageModel(models(), { ...options, retries: 0 });
+  const generated = await chain.doGenerate({ messages });
+  assert.equal(generated.response.servedBy, 'openai-compatible:secondary');
+  let finish: unknown;
+  for await (const part of (await chain.doStream({ messages })).stream)
+    if (part.type === 'finish') finish = part.response;
+  assert.equal((finish as { servedBy?: string }).servedBy, 'openai-compatible:secondary');
+  const draft = await createLlmAnswerer({ model: chain, stream: false }).answer({
+    question: 'What is k?',
+    passages: [
+      {
+        n: 1,
+        chunkId: 'rrf#0',
+        docId: 'rrf',
+        source: 'rrf.md',
+        title: 'RRF',
+        text: 'k is 60.',
+        score: 1,
+        metadata: {},
+      },
+    ],
+  });
+  assert.equal(draft.modelId, 'openai-compatible:secondary');
   primary.setDefault({ text: 'ok' });
   secondary.setDefault({ text: 'ok' });
 });

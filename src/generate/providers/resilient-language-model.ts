@@ -143,12 +143,13 @@ export function createResilientLanguageModel(
     provider: first.provider,
     modelId: first.modelId,
     async doGenerate(callOptions: LanguageModelCallOptions): Promise<GenerateResult> {
-      return (await run((model) => model.doGenerate(callOptions), callOptions.abortSignal)).value;
+      const { value, state } = await run((model) => model.doGenerate(callOptions), callOptions.abortSignal);
+      return { ...value, response: { ...value.response, servedBy: name(state) } };
     },
     async doStream(callOptions: LanguageModelCallOptions) {
       // Open the stream and read up to its first token inside the retried call, so a stream that
       // dies before saying anything counts as a failed attempt.
-      const { value } = await run(async (model) => {
+      const { value, state } = await run(async (model) => {
         const { stream, warnings } = await model.doStream(callOptions);
         const iterator = stream[Symbol.asyncIterator]();
         const head: StreamPart[] = [];
@@ -161,12 +162,16 @@ export function createResilientLanguageModel(
         }
         return { iterator, head, warnings };
       }, callOptions.abortSignal);
+      const servedBy = name(state);
+      // The finish part says which model of the chain answered, so cost uses its price.
+      const mark = (part: StreamPart): StreamPart =>
+        part.type === 'finish' ? { ...part, response: { ...part.response, servedBy } } : part;
       async function* rest(): AsyncIterable<StreamPart> {
-        yield* value.head;
+        for (const part of value.head) yield mark(part);
         for (;;) {
           const next = await value.iterator.next();
           if (next.done) return;
-          yield next.value;
+          yield mark(next.value);
         }
       }
       return { stream: rest(), warnings: value.warnings };
