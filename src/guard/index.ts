@@ -1,2 +1,4 @@
+export * from './decode-views.ts';
+export * from './detect-injection.ts';
 export * from './detect-pii.ts';
 export * from './redact-pii.ts';
