@@ -3,7 +3,7 @@ import { ask } from '../engine/ask.ts';
 import { openIndex } from '../engine/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { openSqliteTraceStore } from '../store/sqlite/index.ts';
-import { buildAnswerer } from './build-answerer.ts';
+import { buildAnswerer, buildFallbackAnswerer } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
@@ -23,6 +23,7 @@ Options:
   --passages            with --json, include the passages the answerer saw
   --abstain-threshold X extractive: abstain when the best evidence scores below X
                         (default: calibrated, see README; --abstain-threshold=-1 never abstains)
+  --include-quarantined also search documents quarantined for prompt injection (to review them)
   --config FILE         configuration file (default: ./cairn.config.json or .yaml)
 `;
 
@@ -35,6 +36,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
     json: { type: 'boolean' },
     passages: { type: 'boolean' },
     'abstain-threshold': { type: 'string' },
+    'include-quarantined': { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (values.help) {
@@ -70,6 +72,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
   });
   const traceStore = openSqliteTraceStore(indexPath);
   const answerer = buildAnswerer(config, embedder, !values.json);
+  const fallbackAnswerer = buildFallbackAnswerer(config, embedder);
   const streaming = !values.json;
   try {
     const result = await ask({
@@ -86,11 +89,19 @@ export async function askCommand(args: string[], context: CommandContext): Promi
         expandParents: config.retrieval.expandParents,
         ...(config.retrieval.candidates ? { candidates: config.retrieval.candidates } : {}),
         ...(config.retrieval.mmrLambda !== undefined ? { mmrLambda: config.retrieval.mmrLambda } : {}),
+        ...(values['include-quarantined'] ? { includeQuarantined: true } : {}),
       },
       prices: config.prices,
       abstainWithoutCitations: config.answerer.abstainWithoutCitations,
       redactAnswer: config.guard.redactAnswers,
-      ...(streaming ? { onToken: (delta: string) => context.stdout.write(delta) } : {}),
+      screenQuestion: config.guard.scanQuestions,
+      ...(fallbackAnswerer ? { fallbackAnswerer } : {}),
+      ...(streaming
+        ? {
+            onToken: (delta: string) => context.stdout.write(delta),
+            onRetry: (reason: string) => context.stdout.write(`\n[discarded: ${reason}; answering again]\n`),
+          }
+        : {}),
     });
     if (values.json) {
       const { passages, ...rest } = result;

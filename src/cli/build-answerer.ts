@@ -33,3 +33,17 @@ export function buildAnswerer(config: CairnConfig, embedder: EmbeddingModel, str
     stream,
   });
 }
+
+/**
+ * The answerer the grounding policy falls back to when an LLM's answers break it twice: the
+ * extractive answerer, which can only quote passages. None for the extractive default itself.
+ */
+export function buildFallbackAnswerer(config: CairnConfig, embedder: EmbeddingModel): Answerer | undefined {
+  if (config.answerer.model === 'extractive' || config.guard.policyFallback === 'none') return undefined;
+  return createExtractiveAnswerer({
+    embedder,
+    ...(config.answerer.abstainThreshold === undefined
+      ? {}
+      : { abstainThreshold: config.answerer.abstainThreshold }),
+  });
+}

@@ -25,6 +25,8 @@ export function formatAnswer(result: AskResult, options: { alreadyStreamed?: boo
   if (result.invalidCitations.length > 0) {
     lines.push(`  removed invalid citations: ${result.invalidCitations.map((n) => `[${n}]`).join(' ')}`);
   }
+  const guard = describeGuard(result.policy);
+  if (guard) lines.push('', guard);
   const t = result.timings;
   const cost = result.usage.costUsd === null ? 'unpriced' : `$${result.usage.costUsd.toFixed(6)}`;
   lines.push(
@@ -34,6 +36,18 @@ export function formatAnswer(result: AskResult, options: { alreadyStreamed?: boo
     `trace ${result.traceId}  (cairn trace ${result.traceId})`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** One line on what the guard did, or undefined when it let the answer through untouched. */
+function describeGuard(policy: AskResult['policy']): string | undefined {
+  const parts: string[] = [];
+  const injection = policy.questionInjection;
+  if (injection) parts.push(`question injection ${injection.action} (${injection.category ?? 'unknown'})`);
+  const violations = policy.attempts.flatMap((attempt) => (attempt.violation ? [attempt.violation] : []));
+  if (policy.decision !== 'answered' && violations.length > 0) {
+    parts.push(`policy ${policy.decision.replace('_', ' ')} after ${[...new Set(violations)].join(', ')}`);
+  }
+  return parts.length === 0 ? undefined : `guard: ${parts.join('; ')}`;
 }
 
 function headings(path: string[] | undefined): string {

@@ -22,6 +22,9 @@ Options:
   --chunk-overlap N     overlap tokens for token-window
   --child-size N        child chunk tokens for parent-child
   --prune               remove documents from this path whose files are gone
+  --redact-pii          replace emails, phones, cards, IBANs, ids, IPs and secrets before storing
+                        (config: guard.redactDocuments). Documents that read like instructions to
+                        the model are quarantined (config: guard.scanDocuments; cairn quarantine)
   --reembed             switch the index to --embedder, re-embedding documents as they are ingested
   --max-file-mb N       skip files larger than N MB (default: 50)
   --json                print the summary as JSON
@@ -34,6 +37,7 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
     namespace: { type: 'string' },
     embedder: { type: 'string' },
     prune: { type: 'boolean' },
+    'redact-pii': { type: 'boolean' },
     reembed: { type: 'boolean' },
     'max-file-mb': { type: 'string' },
     json: { type: 'boolean' },
@@ -79,6 +83,8 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
       namespace,
       prune: values.prune ?? false,
       maxFileBytes: maxFileMb * 1024 * 1024,
+      scanInjection: config.guard.scanDocuments,
+      redactPii: values['redact-pii'] ?? config.guard.redactDocuments,
       onProgress: ({ processed, current }) => progress.update(processed, current),
     });
     progress.done();
@@ -98,6 +104,17 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
         context.stdout.write(`  skipped ${skipped.path}: ${skipped.reason}\n`);
       for (const failed of summary.failed)
         context.stderr.write(`  failed  ${failed.path}: ${failed.reason}\n`);
+      for (const held of summary.quarantined) {
+        context.stdout.write(
+          `  quarantined ${held.source}: ${held.category} ("${held.excerpt}"); review with: cairn quarantine list\n`,
+        );
+      }
+      const redacted = Object.entries(summary.piiRedacted);
+      if (redacted.length > 0) {
+        context.stdout.write(
+          `  redacted ${redacted.map(([type, count]) => `${count} ${type}`).join(', ')}\n`,
+        );
+      }
     }
     return summary.failed.length > 0 ? EXIT.partial : EXIT.ok;
   } finally {

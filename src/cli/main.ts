@@ -5,6 +5,7 @@ import { configCommand } from './config-command.ts';
 import { evalCommand } from './eval-command.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { ingestCommand } from './ingest-command.ts';
+import { quarantineCommand } from './quarantine-command.ts';
 import { searchCommand } from './search-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { traceCommand } from './trace-command.ts';
@@ -16,6 +17,7 @@ Usage:
   cairn search "<query>"           ranked chunks with source, score and snippet
   cairn ask "<question>"           a cited answer (or an honest "not in the documents")
   cairn trace <traceId>            the spans of one answer, with durations
+  cairn quarantine [list|release]  documents held back for prompt injection
   cairn config                     the effective configuration, secrets masked
   cairn eval <subcommand>          retrieval and answer evaluation, reports, judge checks
   cairn serve [--port 8787]        the HTTP API (search, ask with streaming, documents, traces)
@@ -38,6 +40,8 @@ export async function runCli(argv: string[], context: CommandContext): Promise<n
         return await askCommand(rest, context);
       case 'trace':
         return await traceCommand(rest, context);
+      case 'quarantine':
+        return await quarantineCommand(rest, context);
       case 'config':
         return await configCommand(rest, context);
       case 'eval':

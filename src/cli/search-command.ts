@@ -21,6 +21,7 @@ Options:
   --lambda X            MMR trade-off, 1 = relevance only (default: 0.7)
   --no-parents          return matched child chunks instead of their parent sections
   --filter KEY=VALUE    document metadata must equal VALUE (repeatable)
+  --include-quarantined also search documents quarantined for prompt injection
   --source-prefix P     only documents whose source starts with P
   --doc ID              only this document id (repeatable)
   --format F            only this format: markdown|text|html|pdf|docx|beir (repeatable)
@@ -48,6 +49,7 @@ export async function searchCommand(args: string[], context: CommandContext): Pr
     format: { type: 'string', multiple: true },
     embedder: { type: 'string' },
     json: { type: 'boolean' },
+    'include-quarantined': { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (values.help) {
@@ -95,6 +97,7 @@ export async function searchCommand(args: string[], context: CommandContext): Pr
       expandParents: !values['no-parents'],
       ...(values.mmr ? { mmr: { lambda } } : {}),
       ...(filter ? { filter } : {}),
+      ...(values['include-quarantined'] ? { includeQuarantined: true } : {}),
     });
     context.stdout.write(values.json ? `${JSON.stringify(output, null, 2)}\n` : formatResults(output));
     return EXIT.ok;

@@ -13,7 +13,7 @@ import {
 } from '../server/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { openSqliteTraceStore } from '../store/sqlite/index.ts';
-import { buildAnswerer } from './build-answerer.ts';
+import { buildAnswerer, buildFallbackAnswerer } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
@@ -61,6 +61,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   const jobLog = openIngestJobLog(indexPath);
   const auditLog = openAuditLog(indexPath);
   auditLog.purgeOlderThan(config.server.auditRetentionDays);
+  const fallbackAnswerer = buildFallbackAnswerer(config, embedder);
   const { app, jobs } = createApp({
     store,
     embedder,
@@ -74,7 +75,8 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
       expandParents: config.retrieval.expandParents,
     },
     chunking: config.chunking,
-    redactAnswers: config.guard.redactAnswers,
+    guard: config.guard,
+    ...(fallbackAnswerer ? { fallbackAnswerer } : {}),
     prices: config.prices,
     uploadsDir: path.join(path.dirname(path.resolve(indexPath)), 'uploads'),
     runsDir: runsDirectory(indexPath),

@@ -24,6 +24,15 @@ const fusion = z.discriminatedUnion('method', [
   z.object({ method: z.literal('weighted'), alpha: z.number().min(0).max(1).default(0.5) }).strict(),
 ]);
 
+/** Guard settings when the config says nothing. */
+export const DEFAULT_GUARD = {
+  redactAnswers: true,
+  redactDocuments: false,
+  scanDocuments: true,
+  scanQuestions: true,
+  policyFallback: 'extractive',
+} as const;
+
 const price = z
   .object({
     /** US dollars per million input tokens. */
@@ -121,9 +130,17 @@ export const configSchema = z
       .object({
         /** Replace personal data and secrets in answers with typed placeholders (traces always are). */
         redactAnswers: z.boolean().default(true),
+        /** Replace personal data and secrets in documents before they are stored (opt-in). */
+        redactDocuments: z.boolean().default(false),
+        /** Scan documents for prompt injection at ingest and quarantine the ones flagged. */
+        scanDocuments: z.boolean().default(true),
+        /** Refuse questions that carry a prompt-injection attempt. */
+        scanQuestions: z.boolean().default(true),
+        /** Where an LLM answer goes after it breaks the grounding policy twice: the extractive answerer, or straight to a refusal. */
+        policyFallback: z.enum(['extractive', 'none']).default('extractive'),
       })
       .strict()
-      .default({ redactAnswers: true }),
+      .default({ ...DEFAULT_GUARD }),
     server: z
       .object({
         /** Requests per API key: burst size and refill per second (token bucket). */
@@ -152,3 +169,6 @@ export const configSchema = z
 
 /** The validated, defaulted configuration. */
 export type CairnConfig = z.infer<typeof configSchema>;
+
+/** The `guard` section: injection scanning, PII redaction and the grounding policy's fallback. */
+export type GuardSettings = CairnConfig['guard'];

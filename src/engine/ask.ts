@@ -1,11 +1,22 @@
 import { embed } from '../embed/embed-many.ts';
 import { checkCitations } from '../generate/citations.ts';
-import { redactPii } from '../guard/index.ts';
+import { redactPii, screenQuestion } from '../guard/index.ts';
 import { type FusionOptions, type RetrievalMode, type RetrievalResult, retrieve } from '../retrieve/index.ts';
-import type { Answerer, ChunkMetadata, EmbeddingModel, Passage, Store, TraceStore } from '../spec/index.ts';
+import type {
+  AnswerDraft,
+  Answerer,
+  ChunkMetadata,
+  EmbeddingModel,
+  Passage,
+  Span,
+  SpanName,
+  Store,
+  TraceStore,
+} from '../spec/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { costOf, type ModelPrice } from '../trace/cost.ts';
 import { Tracer } from '../trace/tracer.ts';
+import { findPolicyViolation, type PolicyViolation, RETRY_INSTRUCTIONS } from './grounding-policy.ts';
 
 /** Retrieval settings used by {@link ask}. */
 export interface AskRetrievalOptions {
@@ -16,6 +27,8 @@ export interface AskRetrievalOptions {
   fusion?: FusionOptions;
   mmrLambda?: number;
   expandParents?: boolean;
+  /** Search quarantined documents too (reviewers only). @default false */
+  includeQuarantined?: boolean;
 }
 
 /** Options of one question. */
@@ -30,8 +43,17 @@ export interface AskOptions {
   /** Where the trace is saved; without one the trace id is still returned but not kept. */
   traceStore?: TraceStore;
   prices?: Record<string, ModelPrice>;
-  /** Turn an answer left with no valid citation into an abstention. @default true */
+  /** Treat an answer with no valid citation as a policy violation. @default true */
   abstainWithoutCitations?: boolean;
+  /**
+   * Tried once when the answerer's answer (and its one retry) breaks the grounding policy, e.g.
+   * the extractive answerer behind an LLM. Without one, the next step is a refusal.
+   */
+  fallbackAnswerer?: Answerer;
+  /** Scan the question for prompt injection: strip injected parts, refuse pure attacks. @default true */
+  screenQuestion?: boolean;
+  /** Called before a policy retry or fallback, so a streaming client can discard the text so far. */
+  onRetry?: (reason: PolicyViolation) => void;
   /**
    * Replace personal data and secrets in the final answer with typed placeholders. Traces are
    * always redacted. Streamed deltas are sent before this check. @default true
@@ -65,6 +87,25 @@ export interface AskTimings {
   firstTokenMs: number | null;
 }
 
+/** The guard's decisions for one question. */
+export interface AskPolicyReport {
+  /**
+   * `answered` first time; `retried` after one policy retry; `fell_back` to the fallback answerer;
+   * `refused` when every attempt broke the policy or the question was only an attack.
+   */
+  decision: 'answered' | 'retried' | 'fell_back' | 'refused';
+  /** Each answer attempt with the answerer used and the violation it had, if any. */
+  attempts: { answerer: string; violation?: PolicyViolation }[];
+  /** Set when the question carried a prompt-injection attempt. */
+  questionInjection?: {
+    action: 'stripped' | 'refused';
+    category?: string;
+    rules: string[];
+    /** The question actually answered (the clean part), when stripped. */
+    answered?: string;
+  };
+}
+
 /** Everything `cairn ask --json` prints. */
 export interface AskResult {
   answer: string;
@@ -87,27 +128,69 @@ export interface AskResult {
     costUsd: number | null;
   };
   promptVersion?: string;
+  /** How the grounding policy reached this answer; every step is also in the trace. */
+  policy: AskPolicyReport;
   traceId: string;
   /** The passages the answerer saw, in citation order. */
   passages: Passage[];
 }
 
 /**
- * Answers a question from the index: embed, retrieve, (rerank), generate with citations, check
- * the citations, and record a trace with a span per stage.
+ * Answers a question from the index: screen the question, embed, retrieve, (rerank), generate
+ * with citations, enforce the grounding policy (retry once, fall back, refuse), redact, and
+ * record a trace with a span per stage and decision.
  */
 export async function ask(options: AskOptions): Promise<AskResult> {
-  const question = options.question.trim();
-  if (question === '') throw new CairnError('invalid_option', 'the question is empty');
+  const asked = options.question.trim();
+  if (asked === '') throw new CairnError('invalid_option', 'the question is empty');
   const namespace = options.namespace ?? 'default';
   const retrieval = options.retrieval ?? {};
   // Traces are read by more people than answers: personal data never reaches them.
-  const tracer = new Tracer({ namespace, label: redactPii(question).text.slice(0, 200) });
+  const tracer = new Tracer({ namespace, label: redactPii(asked).text.slice(0, 200) });
   const root = tracer.start('cairn.ask', { namespace, answerer: options.answerer.id });
   const signal = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   let firstTokenMs: number | null = null;
 
   try {
+    const screening = (options.screenQuestion ?? true) ? screenQuestion(asked) : undefined;
+    if (screening && screening.action !== 'pass') {
+      tracer.record('cairn.guard', tracer.now(), 0, {
+        check: 'question-injection',
+        action: screening.action,
+        category: screening.category ?? null,
+        rules: screening.rules,
+        removed: screening.removed.map((part) => redactPii(part).text.slice(0, 300)),
+      });
+    }
+    const questionInjection =
+      screening && screening.action !== 'pass'
+        ? {
+            action: screening.action === 'refuse' ? ('refused' as const) : ('stripped' as const),
+            ...(screening.category ? { category: screening.category } : {}),
+            rules: screening.rules,
+            ...(screening.action === 'stripped' ? { answered: screening.question } : {}),
+          }
+        : undefined;
+    if (screening?.action === 'refuse') {
+      return await finish({
+        tracer,
+        root,
+        options,
+        passages: [],
+        outcome: {
+          answer: `I can't help with that: the question contains instructions aimed at the assistant (${screening.category}).`,
+          abstained: true,
+          abstainReason: 'injection_detected',
+          validCitations: [],
+          invalidCitations: [],
+          drafts: [],
+          policy: { decision: 'refused', attempts: [], ...(questionInjection ? { questionInjection } : {}) },
+        },
+        firstTokenMs,
+      });
+    }
+    const question = screening?.question ?? asked;
+
     const needsVector = (retrieval.mode ?? 'hybrid') !== 'bm25' || options.answerer.id === 'extractive';
     const questionEmbedding = needsVector
       ? await tracer.span(
@@ -132,10 +215,12 @@ export async function ask(options: AskOptions): Promise<AskResult> {
       ...(retrieval.fusion ? { fusion: retrieval.fusion } : {}),
       ...(retrieval.mmrLambda !== undefined ? { mmr: { lambda: retrieval.mmrLambda } } : {}),
       ...(retrieval.expandParents !== undefined ? { expandParents: retrieval.expandParents } : {}),
+      ...(retrieval.includeQuarantined ? { includeQuarantined: true } : {}),
       ...(questionEmbedding ? { queryEmbedding: questionEmbedding } : {}),
     });
     const passages = await addSupersedingPassages(
       options,
+      question,
       namespace,
       await toPassages(options.store, namespace, retrieved.results),
       questionEmbedding,
@@ -154,96 +239,222 @@ export async function ask(options: AskOptions): Promise<AskResult> {
     const rerankSpan = tracer.start('cairn.rerank', { reranker: 'none' });
     tracer.end(rerankSpan);
 
-    const generateSpan = tracer.start('cairn.generate', { model: options.answerer.id });
-    const draft = await options.answerer.answer({
+    const outcome = await answerWithinPolicy({
+      options,
+      tracer,
       question,
       passages,
       ...(questionEmbedding ? { questionEmbedding } : {}),
-      ...signal,
-      onToken: (delta) => {
+      onFirstToken: () => {
         if (firstTokenMs === null) firstTokenMs = tracer.now();
-        options.onToken?.(delta);
       },
     });
-    const cost = costOf(draft.usage, draft.modelId, options.prices ?? {});
-    Object.assign(generateSpan.attributes, {
-      model: draft.modelId,
-      inputTokens: draft.usage.inputTokens,
-      outputTokens: draft.usage.outputTokens,
-      costUsd: cost ?? null,
-      abstained: draft.abstained,
-      ...(draft.evidenceScore === undefined ? {} : { evidenceScore: Number(draft.evidenceScore.toFixed(4)) }),
-      ...(draft.promptVersion ? { promptVersion: draft.promptVersion } : {}),
-    });
-    tracer.end(generateSpan);
-
-    const guardSpan = tracer.start('cairn.guard', { check: 'citations' });
-    const checked = draft.abstained
-      ? { text: draft.text, valid: [], invalid: [] }
-      : checkCitations(draft.text, passages.length);
-    let abstained = draft.abstained;
-    let abstainReason = draft.abstainReason;
-    let answer = checked.text;
-    if (!abstained && checked.valid.length === 0 && (options.abstainWithoutCitations ?? true)) {
-      abstained = true;
-      abstainReason = 'no_valid_citation';
-      answer = 'I could not find a supported answer in the documents.';
-    }
-    const redaction = !abstained && (options.redactAnswer ?? true) ? redactPii(answer) : undefined;
-    if (redaction) answer = redaction.text;
-    Object.assign(guardSpan.attributes, {
-      piiRedacted: Object.entries(redaction?.redacted ?? {}).map(([type, count]) => `${type}:${count}`),
-      validCitations: checked.valid,
-      citedDocIds: abstained ? [] : checked.valid.map((n) => passages[n - 1]?.docId ?? ''),
-      invalidCitations: checked.invalid,
-      abstained,
-      ...(abstainReason ? { abstainReason } : {}),
-    });
-    tracer.end(guardSpan);
-    Object.assign(root.attributes, {
-      question: redactPii(question).text.slice(0, 2000),
-      answer: redactPii(answer).text.slice(0, 4000),
-      abstained,
-    });
-    tracer.end(root);
-
-    const trace = tracer.finish();
-    await options.traceStore?.saveTrace(trace);
-    const span = (name: string) => trace.spans.find((s) => s.name === name)?.durationMs ?? 0;
-    return {
-      answer,
-      citations: abstained ? [] : checked.valid.map((n) => toCitation(passages[n - 1] as Passage)),
-      abstained,
-      ...(abstainReason ? { abstainReason } : {}),
-      ...(draft.evidenceScore === undefined ? {} : { evidenceScore: draft.evidenceScore }),
-      invalidCitations: checked.invalid,
-      timings: {
-        embedMs: span('cairn.embed'),
-        retrieveMs: span('cairn.retrieve'),
-        rerankMs: span('cairn.rerank'),
-        generateMs: span('cairn.generate'),
-        guardMs: span('cairn.guard'),
-        totalMs: trace.durationMs,
-        firstTokenMs,
-      },
-      usage: {
-        model: draft.modelId,
-        inputTokens: draft.usage.inputTokens,
-        outputTokens: draft.usage.outputTokens,
-        totalTokens: draft.usage.inputTokens + draft.usage.outputTokens,
-        tokensReported: draft.usage.reported,
-        costUsd: cost ?? null,
-      },
-      ...(draft.promptVersion ? { promptVersion: draft.promptVersion } : {}),
-      traceId: trace.traceId,
-      passages,
-    };
+    if (questionInjection) outcome.policy.questionInjection = questionInjection;
+    return await finish({ tracer, root, options, passages, outcome, firstTokenMs });
   } catch (error) {
     root.status = 'error';
     root.attributes.error = error instanceof Error ? error.message : String(error);
     await options.traceStore?.saveTrace(tracer.finish()).catch(() => undefined);
     throw error;
   }
+}
+
+/** The answer the policy settled on, before redaction and pricing. */
+interface PolicyOutcome {
+  answer: string;
+  abstained: boolean;
+  abstainReason?: string;
+  validCitations: number[];
+  invalidCitations: number[];
+  /** Every draft produced, in order; the last one is the answer's (when any). */
+  drafts: AnswerDraft[];
+  policy: AskPolicyReport;
+}
+
+/**
+ * Generates an answer and enforces the grounding policy: an answer that breaks it is retried once
+ * with the reason (skipped for deterministic answerers), then handed to the fallback answerer,
+ * then refused with the violation as reason code. Abstentions are accepted as they are.
+ */
+async function answerWithinPolicy(input: {
+  options: AskOptions;
+  tracer: Tracer;
+  question: string;
+  passages: Passage[];
+  questionEmbedding?: Float32Array;
+  onFirstToken: () => void;
+}): Promise<PolicyOutcome> {
+  const { options, tracer, passages } = input;
+  const plan: { answerer: Answerer; retryReason?: PolicyViolation }[] = [{ answerer: options.answerer }];
+  const drafts: AnswerDraft[] = [];
+  const attempts: AskPolicyReport['attempts'] = [];
+  let violation: PolicyViolation | undefined;
+  for (let index = 0; index < plan.length; index++) {
+    const step = plan[index] as (typeof plan)[number];
+    if (index > 0 && violation) options.onRetry?.(violation);
+    const generateSpan = tracer.start('cairn.generate', { model: step.answerer.id, attempt: index + 1 });
+    const draft = await step.answerer.answer({
+      question: input.question,
+      passages,
+      ...(input.questionEmbedding ? { questionEmbedding: input.questionEmbedding } : {}),
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      ...(step.retryReason ? { retryReason: RETRY_INSTRUCTIONS[step.retryReason] } : {}),
+      onToken: (delta) => {
+        input.onFirstToken();
+        options.onToken?.(delta);
+      },
+    });
+    drafts.push(draft);
+    Object.assign(generateSpan.attributes, {
+      model: draft.modelId,
+      inputTokens: draft.usage.inputTokens,
+      outputTokens: draft.usage.outputTokens,
+      costUsd: costOf(draft.usage, draft.modelId, options.prices ?? {}) ?? null,
+      abstained: draft.abstained,
+      ...(draft.evidenceScore === undefined ? {} : { evidenceScore: Number(draft.evidenceScore.toFixed(4)) }),
+      ...(draft.promptVersion ? { promptVersion: draft.promptVersion } : {}),
+    });
+    tracer.end(generateSpan);
+
+    const policySpan = tracer.start('cairn.guard', { check: 'grounding-policy', attempt: index + 1 });
+    const checked = draft.abstained
+      ? { text: draft.text, valid: [], invalid: [] }
+      : checkCitations(draft.text, passages.length);
+    violation = draft.abstained
+      ? undefined
+      : findPolicyViolation({
+          answer: checked.text,
+          validCitations: checked.valid,
+          passages,
+          requireCitations: options.abstainWithoutCitations ?? true,
+        });
+    attempts.push({ answerer: draft.modelId, ...(violation ? { violation } : {}) });
+    Object.assign(policySpan.attributes, {
+      violation: violation ?? null,
+      validCitations: checked.valid,
+      invalidCitations: checked.invalid,
+    });
+    tracer.end(policySpan);
+    if (!violation) {
+      const decision =
+        index === 0 ? 'answered' : plan[index]?.answerer === options.answerer ? 'retried' : 'fell_back';
+      return {
+        answer: checked.text,
+        abstained: draft.abstained,
+        ...(draft.abstainReason ? { abstainReason: draft.abstainReason } : {}),
+        validCitations: checked.valid,
+        invalidCitations: checked.invalid,
+        drafts,
+        policy: { decision, attempts },
+      };
+    }
+    if (index === 0 && !options.answerer.deterministic)
+      plan.push({ answerer: options.answerer, retryReason: violation });
+    if (
+      index === plan.length - 1 &&
+      options.fallbackAnswerer &&
+      !plan.some((p) => p.answerer === options.fallbackAnswerer)
+    ) {
+      plan.push({ answerer: options.fallbackAnswerer });
+    }
+  }
+  return {
+    answer:
+      violation === 'no_valid_citation'
+        ? 'I could not find a supported answer in the documents.'
+        : `I could not give an answer that meets the grounding policy (${violation}).`,
+    abstained: true,
+    abstainReason: violation ?? 'policy_violation',
+    validCitations: [],
+    invalidCitations: [],
+    drafts,
+    policy: { decision: 'refused', attempts },
+  };
+}
+
+/** Redacts, prices and traces the outcome, saves the trace, and builds the result. */
+async function finish(input: {
+  tracer: Tracer;
+  root: Span;
+  options: AskOptions;
+  passages: Passage[];
+  outcome: PolicyOutcome;
+  firstTokenMs: number | null;
+}): Promise<AskResult> {
+  const { tracer, root, options, passages, outcome } = input;
+  const guardSpan = tracer.start('cairn.guard', { check: 'redaction' });
+  let answer = outcome.answer;
+  const redaction = !outcome.abstained && (options.redactAnswer ?? true) ? redactPii(answer) : undefined;
+  if (redaction) answer = redaction.text;
+  Object.assign(guardSpan.attributes, {
+    piiRedacted: Object.entries(redaction?.redacted ?? {}).map(([type, count]) => `${type}:${count}`),
+    citedDocIds: outcome.abstained ? [] : outcome.validCitations.map((n) => passages[n - 1]?.docId ?? ''),
+    abstained: outcome.abstained,
+    decision: outcome.policy.decision,
+    attempts: outcome.policy.attempts.map((a) => `${a.answerer}:${a.violation ?? 'ok'}`),
+    ...(outcome.abstainReason ? { abstainReason: outcome.abstainReason } : {}),
+  });
+  tracer.end(guardSpan);
+
+  // Every attempt is paid for; the answer is attributed to the model that produced it.
+  const final = outcome.drafts.at(-1);
+  const usage = outcome.drafts.reduce(
+    (sum, draft) => ({
+      inputTokens: sum.inputTokens + draft.usage.inputTokens,
+      outputTokens: sum.outputTokens + draft.usage.outputTokens,
+      reported: sum.reported && draft.usage.reported,
+    }),
+    { inputTokens: 0, outputTokens: 0, reported: true },
+  );
+  const costs = outcome.drafts.map((draft) => costOf(draft.usage, draft.modelId, options.prices ?? {}));
+  const cost =
+    costs.length === 0
+      ? 0
+      : costs.some((c) => c === undefined)
+        ? undefined
+        : costs.reduce((a, b) => (a ?? 0) + (b ?? 0), 0);
+
+  Object.assign(root.attributes, {
+    question: redactPii(options.question).text.slice(0, 2000),
+    answer: redactPii(answer).text.slice(0, 4000),
+    abstained: outcome.abstained,
+  });
+  tracer.end(root);
+  const trace = tracer.finish();
+  await options.traceStore?.saveTrace(trace);
+  const total = (name: SpanName) =>
+    trace.spans.filter((s) => s.name === name).reduce((sum, s) => sum + s.durationMs, 0);
+  return {
+    answer,
+    citations: outcome.abstained
+      ? []
+      : outcome.validCitations.map((n) => toCitation(passages[n - 1] as Passage)),
+    abstained: outcome.abstained,
+    ...(outcome.abstainReason ? { abstainReason: outcome.abstainReason } : {}),
+    ...(final?.evidenceScore === undefined ? {} : { evidenceScore: final.evidenceScore }),
+    invalidCitations: outcome.invalidCitations,
+    timings: {
+      embedMs: total('cairn.embed'),
+      retrieveMs: total('cairn.retrieve'),
+      rerankMs: total('cairn.rerank'),
+      generateMs: total('cairn.generate'),
+      guardMs: total('cairn.guard'),
+      totalMs: trace.durationMs,
+      firstTokenMs: input.firstTokenMs,
+    },
+    usage: {
+      model: final?.modelId ?? options.answerer.id,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      totalTokens: usage.inputTokens + usage.outputTokens,
+      tokensReported: usage.reported,
+      costUsd: cost ?? null,
+    },
+    ...(final?.promptVersion ? { promptVersion: final.promptVersion } : {}),
+    policy: outcome.policy,
+    traceId: trace.traceId,
+    passages,
+  };
 }
 
 /** Numbers the results from 1 and attaches their documents' metadata (dates, supersession). */
@@ -274,6 +485,7 @@ async function toPassages(store: Store, namespace: string, results: RetrievalRes
  */
 async function addSupersedingPassages(
   options: AskOptions,
+  question: string,
   namespace: string,
   passages: Passage[],
   questionEmbedding: Float32Array | undefined,
@@ -291,7 +503,7 @@ async function addSupersedingPassages(
   const extra = await retrieve({
     store: options.store,
     embedder: options.embedder,
-    query: options.question,
+    query: question,
     namespace,
     k: missing.length,
     filter: { docIds: missing },

@@ -2,8 +2,9 @@ import path from 'node:path';
 import type { ChunkingConfig } from '../chunk/index.ts';
 import { createChunker } from '../chunk/index.ts';
 import { embedMany } from '../embed/embed-many.ts';
+import { detectInjection, redactPii } from '../guard/index.ts';
 import { loadDocuments } from '../ingest/index.ts';
-import type { CairnDocument, Chunk, EmbeddingModel, Store } from '../spec/index.ts';
+import type { CairnDocument, Chunk, EmbeddingModel, InjectionFinding, Store } from '../spec/index.ts';
 import { searchableText } from '../store/sqlite/index.ts';
 
 /** Progress of an ingest run, reported after each document. */
@@ -23,6 +24,10 @@ export interface IngestSummary {
   failed: { path: string; reason: string }[];
   /** Files skipped on purpose (unsupported extension). */
   skipped: { path: string; reason: string }[];
+  /** Documents the injection scan flagged, stored quarantined (excluded from retrieval). */
+  quarantined: { docId: string; source: string; category: string; excerpt: string }[];
+  /** Personal data and secrets replaced by placeholders before chunking, per type (opt-in). */
+  piiRedacted: Record<string, number>;
   /** Chunks written in this run (matched chunks, parents excluded). */
   chunksWritten: number;
   /** Time inside the embedder, to separate model cost from pipeline overhead. */
@@ -45,6 +50,10 @@ export interface IngestOptions {
   maxFileBytes?: number;
   /** Chunks embedded per model call, gathered across small documents. @default 64 */
   embedBatchSize?: number;
+  /** Scan each document for prompt injection and quarantine the ones flagged. @default true */
+  scanInjection?: boolean;
+  /** Replace personal data and secrets in documents before they are chunked and stored. @default false */
+  redactPii?: boolean;
   onProgress?: (progress: IngestProgress) => void;
   abortSignal?: AbortSignal;
 }
@@ -54,6 +63,7 @@ interface PendingDocument {
   chunks: Chunk[];
   storedHash: string;
   isNew: boolean;
+  injection?: InjectionFinding;
 }
 
 /**
@@ -67,7 +77,9 @@ export async function ingestPath(options: IngestOptions): Promise<IngestSummary>
   const namespace = options.namespace ?? 'default';
   const root = path.resolve(options.inputPath);
   const chunker = createChunker(options.chunking);
-  const fingerprint = chunkingFingerprint(options.chunking);
+  // Redaction changes the stored text, so switching it on or off re-processes every document.
+  const fingerprint = `${chunkingFingerprint(options.chunking)}${options.redactPii ? '+redacted' : ''}`;
+  const scanInjection = options.scanInjection ?? true;
   const batchSize = options.embedBatchSize ?? 64;
   const summary: IngestSummary = {
     added: 0,
@@ -76,6 +88,8 @@ export async function ingestPath(options: IngestOptions): Promise<IngestSummary>
     pruned: 0,
     failed: [],
     skipped: [],
+    quarantined: [],
+    piiRedacted: {},
     chunksWritten: 0,
     embedMs: 0,
     totalMs: 0,
@@ -111,7 +125,16 @@ export async function ingestPath(options: IngestOptions): Promise<IngestSummary>
         },
         chunks: item.chunks,
         embeddings: embeddings.slice(offset, offset + count),
+        ...(item.injection ? { injection: item.injection } : {}),
       });
+      if (item.injection) {
+        summary.quarantined.push({
+          docId: item.document.id,
+          source: item.document.source,
+          category: item.injection.category,
+          excerpt: item.injection.excerpt,
+        });
+      }
       offset += count;
       summary.chunksWritten += count;
       if (item.isNew) summary.added += 1;
@@ -137,7 +160,7 @@ export async function ingestPath(options: IngestOptions): Promise<IngestSummary>
       report(result.error.path);
       continue;
     }
-    const { document } = result;
+    let { document } = result;
     seenIds.add(document.id);
     const storedHash = `${fingerprint}:${document.contentHash}`;
     const previous = await options.store.getDocumentHash(namespace, document.id);
@@ -147,8 +170,16 @@ export async function ingestPath(options: IngestOptions): Promise<IngestSummary>
       report(document.source);
       continue;
     }
+    if (options.redactPii) document = redactDocument(document, summary.piiRedacted);
     const chunks = chunker.chunk(document);
-    pending.push({ document, chunks, storedHash, isNew: previous === undefined });
+    const injection = scanInjection ? scanForInjection(document) : undefined;
+    pending.push({
+      document,
+      chunks,
+      storedHash,
+      isNew: previous === undefined,
+      ...(injection ? { injection } : {}),
+    });
     pendingChunks += chunks.length;
     if (pendingChunks >= batchSize) await flush();
   }
@@ -158,6 +189,37 @@ export async function ingestPath(options: IngestOptions): Promise<IngestSummary>
     summary.pruned = await pruneMissing(options.store, namespace, root, seenIds, failedSources);
   summary.totalMs = performance.now() - started;
   return summary;
+}
+
+/** The injection finding for a document, or undefined when the scan finds nothing. */
+function scanForInjection(document: CairnDocument): InjectionFinding | undefined {
+  const verdict = detectInjection(`${document.title}\n${document.text}`);
+  if (!verdict.flagged || !verdict.category) return undefined;
+  const strongest =
+    verdict.signals.find((signal) => signal.category === verdict.category) ?? verdict.signals[0];
+  return {
+    category: verdict.category,
+    rules: [...new Set(verdict.signals.map((signal) => signal.rule))],
+    excerpt: strongest?.excerpt ?? '',
+    score: verdict.score,
+    detectedAt: new Date().toISOString(),
+  };
+}
+
+/** The document with personal data replaced in its title, text and blocks; counts added to `counts`. */
+function redactDocument(document: CairnDocument, counts: Record<string, number>): CairnDocument {
+  const redact = (text: string) => {
+    const result = redactPii(text);
+    for (const [type, count] of Object.entries(result.redacted)) counts[type] = (counts[type] ?? 0) + count;
+    return result.text;
+  };
+  return {
+    ...document,
+    title: redactPii(document.title).text,
+    text: redactPii(document.text).text,
+    // Counted once, on the blocks: the chunks are made from them.
+    blocks: document.blocks.map((block) => ({ ...block, text: redact(block.text) })),
+  };
 }
 
 /** Deletes documents of this root not seen in the run, sparing those whose source failed to load. */

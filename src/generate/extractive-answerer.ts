@@ -52,6 +52,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions): An
   const shortlistSize = options.shortlist ?? 16;
   return {
     id: 'extractive',
+    deterministic: true,
     async answer(request: AnswerRequest): Promise<AnswerDraft> {
       const base = {
         usage: { inputTokens: 0, outputTokens: 0, reported: true },

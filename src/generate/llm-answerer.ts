@@ -39,6 +39,12 @@ export function createLlmAnswerer(options: LlmAnswererOptions): Answerer {
         passages: formatPassages(request.passages),
         question: request.question,
       });
+      if (request.retryReason) {
+        messages.push({
+          role: 'user',
+          content: `Your previous answer was rejected: ${request.retryReason} Answer the question again, following the rules.`,
+        });
+      }
       const callOptions = {
         messages,
         maxOutputTokens: options.maxOutputTokens ?? 512,

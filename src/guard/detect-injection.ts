@@ -97,7 +97,7 @@ const RULES: Rule[] = [
     category: 'instruction_override',
     weight: 0.5,
     pattern:
-      /\b(?:reply|respond|answer|say|output|print|confirm)\s+(?:only\s+)?(?:with\s+|by saying\s+)?(?:the word\s+)?['"][^'"]{1,40}['"]/,
+      /\b(?:reply|respond|answer|say|output|print|confirm)\s+(?:only\s+)?(?:with\s+|by saying\s+)?(?:(?:the (?:word|phrase)\s+)?['"][^'"]{1,40}['"]|the (?:word|phrase)\s+\w+)/,
   },
   {
     name: 'whatever-the-question',

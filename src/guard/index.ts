@@ -2,3 +2,4 @@ export * from './decode-views.ts';
 export * from './detect-injection.ts';
 export * from './detect-pii.ts';
 export * from './redact-pii.ts';
+export * from './screen-question.ts';

@@ -45,6 +45,8 @@ export interface RetrieveOptions {
   /** Diversify the final list with maximal marginal relevance. */
   mmr?: { lambda?: number };
   filter?: MetadataFilter;
+  /** Search documents quarantined at ingest too (for reviewers). @default false */
+  includeQuarantined?: boolean;
   /** Return a matched child's parent section instead of the child. @default true */
   expandParents?: boolean;
   /** A precomputed query vector; skips the embedding step. */
@@ -93,7 +95,12 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrieveOutput
     throw new CairnError('invalid_option', `k must be a positive integer, got ${k}`);
   const candidates = Math.max(options.candidates ?? Math.max(50, 5 * k), k);
   const namespace = options.namespace ?? 'default';
-  const queryOptions = { namespace, k: candidates, ...(options.filter ? { filter: options.filter } : {}) };
+  const queryOptions = {
+    namespace,
+    k: candidates,
+    ...(options.filter ? { filter: options.filter } : {}),
+    ...(options.includeQuarantined ? { includeQuarantined: true } : {}),
+  };
   const timings: RetrievalTimings = { embedMs: 0, bm25Ms: 0, denseMs: 0, fuseMs: 0, totalMs: 0 };
 
   let sparse: ScoredChunkId[] = [];

@@ -6,6 +6,7 @@ import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { ChunkingConfig } from '../chunk/index.ts';
+import { DEFAULT_GUARD, type GuardSettings } from '../config/index.ts';
 import { type AskRetrievalOptions, ask, ingestPath } from '../engine/index.ts';
 import { renderReport } from '../evaluate/report/index.ts';
 import { listRunsIn } from '../evaluate/runs-store.ts';
@@ -49,8 +50,10 @@ export interface AppDependencies {
   answerer: Answerer;
   retrieval: AskRetrievalOptions;
   chunking: ChunkingConfig;
-  /** Redact personal data in answers. @default true */
-  redactAnswers?: boolean;
+  /** Guard settings (config `guard`); each defaults as in the config. */
+  guard?: Partial<GuardSettings>;
+  /** Where an answer goes after breaking the grounding policy twice (the extractive answerer). */
+  fallbackAnswerer?: Answerer;
   prices?: Record<string, ModelPrice>;
   /** Uploaded files are kept here, one folder per tenant, so re-ingest and delete can find them. */
   uploadsDir: string;
@@ -87,6 +90,8 @@ const searchBody = z
       })
       .strict()
       .optional(),
+    /** Admin keys only: search quarantined documents too, to review them. */
+    includeQuarantined: z.boolean().default(false),
   })
   .strict();
 
@@ -95,6 +100,8 @@ const askBody = z
     question: z.string().min(1).max(4000),
     k: z.number().int().min(1).max(20).optional(),
     stream: z.boolean().default(false),
+    /** Admin keys only: let quarantined documents be retrieved, to review them. */
+    includeQuarantined: z.boolean().default(false),
   })
   .strict();
 
@@ -118,6 +125,7 @@ const keyBody = z
  */
 export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: IngestJobQueue } {
   const app = new Hono<Env>();
+  const guard: GuardSettings = { ...DEFAULT_GUARD, ...deps.guard };
   const jobs = createIngestJobQueue(deps.jobLog);
   // Every job re-ingests its tenant's upload folder: unchanged files are skipped by content hash,
   // so a resumed or repeated job does only the missing work.
@@ -128,6 +136,8 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       chunking: deps.chunking,
       inputPath: path.join(deps.uploadsDir, job.tenant),
       namespace: job.tenant,
+      scanInjection: guard.scanDocuments,
+      redactPii: guard.redactDocuments,
       onProgress: (progress) => {
         job.processed = progress.processed;
         job.current = progress.current;
@@ -186,6 +196,13 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       throw new CairnError('forbidden', `this key has role ${key.role}; the route needs ${role}`);
     return key;
   };
+  // What every answering route passes to ask().
+  const guardOptions = {
+    ...(deps.prices ? { prices: deps.prices } : {}),
+    redactAnswer: guard.redactAnswers,
+    screenQuestion: guard.scanQuestions,
+    ...(deps.fallbackAnswerer ? { fallbackAnswerer: deps.fallbackAnswerer } : {}),
+  };
   const jsonLimit = bodyLimit({
     maxSize: maxJsonBytes,
     onError: () => {
@@ -205,6 +222,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       mode: body.mode ?? deps.retrieval.mode ?? 'hybrid',
       ...(deps.retrieval.fusion ? { fusion: deps.retrieval.fusion } : {}),
       ...(body.filter ? { filter: metadataFilter(body.filter) } : {}),
+      ...(body.includeQuarantined && requireRole(c, 'admin') ? { includeQuarantined: true } : {}),
       abortSignal: c.req.raw.signal,
     });
     deps.auditLog?.append({
@@ -228,9 +246,12 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       question: body.question,
       namespace: key.tenant,
       traceStore: deps.traceStore,
-      retrieval: { ...deps.retrieval, ...(body.k ? { k: body.k } : {}) },
-      ...(deps.prices ? { prices: deps.prices } : {}),
-      redactAnswer: deps.redactAnswers ?? true,
+      retrieval: {
+        ...deps.retrieval,
+        ...(body.k ? { k: body.k } : {}),
+        ...(body.includeQuarantined && requireRole(c, 'admin') ? { includeQuarantined: true } : {}),
+      },
+      ...guardOptions,
     };
     if (!wantsStream) {
       const { passages, ...result } = await ask({ ...options, abortSignal: c.req.raw.signal });
@@ -253,6 +274,10 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
           abortSignal: controller.signal,
           onToken: (text) => {
             void stream.writeSSE({ event: 'token', data: JSON.stringify({ text }) });
+          },
+          // The text streamed so far broke the grounding policy: the client discards it.
+          onRetry: (reason) => {
+            void stream.writeSSE({ event: 'reset', data: JSON.stringify({ reason }) });
           },
         });
         metrics.observeAnswer(result.usage);
@@ -287,8 +312,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       namespace: key.tenant,
       traceStore: deps.traceStore,
       retrieval: deps.retrieval,
-      ...(deps.prices ? { prices: deps.prices } : {}),
-      redactAnswer: deps.redactAnswers ?? true,
+      ...guardOptions,
     };
     if (!body.stream) {
       const result = await ask({ ...options, abortSignal: c.req.raw.signal });
@@ -369,6 +393,18 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       return c.json({ job }, 202);
     },
   );
+
+  // Quarantine review: admins release a flagged document into retrieval, or hold one back.
+  for (const action of ['release', 'hold'] as const) {
+    app.post(`/v1/documents/:id/${action}`, async (c) => {
+      const key = requireRole(c, 'admin');
+      const id = c.req.param('id');
+      if (!(await deps.store.setQuarantined(key.tenant, id, action === 'hold')))
+        throw new CairnError('not_found', `no document "${id}"`);
+      const [document] = await deps.store.getDocuments(key.tenant, [id]);
+      return c.json({ document });
+    });
+  }
 
   app.get('/v1/documents/:id/chunks', async (c) => {
     const key = requireRole(c, 'reader');

@@ -13,6 +13,8 @@ const summary = (added: number): IngestSummary => ({
   pruned: 0,
   failed: [],
   skipped: [],
+  quarantined: [],
+  piiRedacted: {},
   chunksWritten: added,
   embedMs: 1,
   totalMs: 2,

@@ -22,6 +22,11 @@ export interface AnswerRequest {
   /** The question's embedding from retrieval, reused by answerers that compare meanings. */
   questionEmbedding?: Float32Array;
   abortSignal?: AbortSignal;
+  /**
+   * Set when a previous attempt broke the grounding policy: what was wrong with it, phrased as an
+   * instruction. Answerers that can take feedback (LLMs) include it.
+   */
+  retryReason?: string;
   /** Receives text as it is produced (streaming answerers call it per token). */
   onToken?: (delta: string) => void;
 }
@@ -45,5 +50,7 @@ export interface AnswerDraft {
 /** Turns a question and retrieved passages into a cited answer. */
 export interface Answerer {
   readonly id: string;
+  /** Same passages, same answer: a retry cannot help, so the grounding policy skips it. */
+  readonly deterministic?: boolean;
   answer(request: AnswerRequest): Promise<AnswerDraft>;
 }

@@ -13,6 +13,17 @@ export interface MetadataFilter {
   where?: Record<string, string | number | boolean>;
 }
 
+/** Why a document was quarantined at ingest: what the injection scan found. */
+export interface InjectionFinding {
+  category: string;
+  /** The rules that fired. */
+  rules: string[];
+  /** The text that fired the strongest rule, for a reviewer. */
+  excerpt: string;
+  score: number;
+  detectedAt: string;
+}
+
 /** A document as the store knows it (without its text). */
 export interface StoredDocument {
   id: string;
@@ -25,6 +36,10 @@ export interface StoredDocument {
   /** ISO timestamp of the last write. */
   ingestedAt: string;
   metadata: Record<string, string | number | boolean>;
+  /** Excluded from retrieval until released; see {@link InjectionFinding}. */
+  quarantined: boolean;
+  /** Set when the ingest scan flagged the document; kept after a release, for the record. */
+  injection?: InjectionFinding;
 }
 
 /** A chunk as stored, with the document fields retrieval results need. */
@@ -53,6 +68,8 @@ export interface StoreQueryOptions {
   namespace: string;
   k: number;
   filter?: MetadataFilter;
+  /** Search quarantined documents too (for reviewers). @default false */
+  includeQuarantined?: boolean;
 }
 
 /**
@@ -69,7 +86,11 @@ export interface Store {
     chunks: Chunk[];
     /** One vector per chunk whose role is not 'parent', in the same order as those chunks. */
     embeddings: Float32Array[];
+    /** Stores the document quarantined, with the finding that put it there. */
+    injection?: InjectionFinding;
   }): Promise<void>;
+  /** Quarantines or releases a document; false when it does not exist. */
+  setQuarantined(namespace: string, docId: string, quarantined: boolean): Promise<boolean>;
   /** Content hash of a stored document, or undefined when absent. */
   getDocumentHash(namespace: string, docId: string): Promise<string | undefined>;
   deleteDocument(namespace: string, docId: string): Promise<boolean>;

@@ -9,13 +9,14 @@ export interface SqlCondition {
 const SAFE_METADATA_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
- * Compiles a metadata filter into a WHERE fragment over `documents d`. Values are always bound
+ * Compiles a metadata filter into a WHERE fragment over `documents d`; quarantined documents are
+ * left out unless asked for. Values are always bound
  * parameters; metadata keys are checked against a safe pattern because they are part of a JSON path.
  */
-export function filterToSql(filter: MetadataFilter | undefined): SqlCondition {
-  const clauses: string[] = [];
+export function filterToSql(filter: MetadataFilter | undefined, includeQuarantined = false): SqlCondition {
+  const clauses: string[] = includeQuarantined ? [] : ['d.quarantined = 0'];
   const params: (string | number)[] = [];
-  if (!filter) return { sql: '1', params };
+  if (!filter) return { sql: clauses.length === 0 ? '1' : clauses.join(' AND '), params };
   if (filter.docIds) {
     if (filter.docIds.length === 0) return { sql: '0', params };
     clauses.push(`d.id IN (SELECT value FROM json_each(?))`);

@@ -17,6 +17,8 @@ CREATE TABLE IF NOT EXISTS documents (
   metadata     TEXT NOT NULL,
   chunk_count  INTEGER NOT NULL,
   ingested_at  TEXT NOT NULL,
+  quarantined  INTEGER NOT NULL DEFAULT 0,
+  injection    TEXT,
   PRIMARY KEY (namespace, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS chunks (
@@ -45,3 +47,12 @@ export function vectorTableSql(dimensions: number): string {
     embedding FLOAT[${dimensions}] distance_metric=cosine
   )`;
 }
+
+/**
+ * Columns added after schema version 1 shipped, with their definitions. Older index files get them
+ * on open (an added column with a default is a metadata-only change in SQLite).
+ */
+export const ADDED_DOCUMENT_COLUMNS: Record<string, string> = {
+  quarantined: 'INTEGER NOT NULL DEFAULT 0',
+  injection: 'TEXT',
+};

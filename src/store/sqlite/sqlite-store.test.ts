@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { CairnError } from '../../spec/index.ts';
 import {
   CONFORMANCE_DIMENSIONS,
@@ -55,5 +56,24 @@ test('data written survives closing and reopening the file', async () => {
   await store.close();
   const reopened = openSqliteStore({ path: file, embedder });
   assert.equal((await reopened.searchText('lighthouses', { namespace: 'ns', k: 1 }))[0]?.chunkId, 'kept#0');
+  await reopened.close();
+});
+
+test('an index written before quarantine existed gains the columns on open and keeps its documents', async () => {
+  const file = path.join(tempDir, 'old-schema.db');
+  const store = openSqliteStore({ path: file, embedder });
+  const built = makeDocument('old', ['written by an older cairn']);
+  await store.upsertDocument({ namespace: 'ns', ...built, embeddings: [new Float32Array(64).fill(0.125)] });
+  await store.close();
+  // Rebuild the documents table in its original shape, as an older release wrote it.
+  const db = new Database(file);
+  db.exec(`CREATE TABLE old_documents AS SELECT namespace, id, source, title, format, content_hash, metadata,
+             chunk_count, ingested_at FROM documents;
+           DROP TABLE documents; ALTER TABLE old_documents RENAME TO documents;`);
+  db.close();
+  const reopened = openSqliteStore({ path: file, embedder });
+  const [doc] = await reopened.listDocuments('ns');
+  assert.equal(doc?.quarantined, false);
+  assert.equal((await reopened.searchText('older', { namespace: 'ns', k: 1 }))[0]?.chunkId, 'old#0');
   await reopened.close();
 });

@@ -8,6 +8,7 @@ import {
   type Chunk,
   EmbedderMismatchError,
   type IndexInfo,
+  type InjectionFinding,
   type ScoredChunkId,
   type Store,
   type StoredChunk,
@@ -16,7 +17,7 @@ import {
 } from '../../spec/index.ts';
 import { filterToSql, hasConstraints } from './filter-sql.ts';
 import { toFtsQuery } from './fts-query.ts';
-import { SCHEMA_SQL, SCHEMA_VERSION, vectorTableSql } from './schema.ts';
+import { ADDED_DOCUMENT_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION, vectorTableSql } from './schema.ts';
 
 /** Options for opening (or creating) an index file. */
 export interface SqliteStoreOptions {
@@ -54,6 +55,8 @@ interface DocumentRow {
   metadata: string;
   chunk_count: number;
   ingested_at: string;
+  quarantined: number;
+  injection: string | null;
 }
 
 /** Content hash recorded for documents whose vectors were dropped by a re-embed. */
@@ -94,12 +97,24 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   return new SqliteStore(db, info);
 }
 
+function addMissingColumns(db: Database.Database): void {
+  const present = new Set(
+    (db.prepare('PRAGMA table_info(documents)').all() as { name: string }[]).map((c) => c.name),
+  );
+  for (const [column, definition] of Object.entries(ADDED_DOCUMENT_COLUMNS)) {
+    if (!present.has(column)) db.exec(`ALTER TABLE documents ADD COLUMN ${column} ${definition}`);
+  }
+}
+
 function initialize(db: Database.Database, options: SqliteStoreOptions): IndexInfo {
   const hasMeta = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).get();
   if (!hasMeta && options.readonly) {
     throw new CairnError('invalid_input', `${options.path} is not a cairn index (no meta table)`);
   }
-  if (!options.readonly) db.exec(SCHEMA_SQL);
+  if (!options.readonly) {
+    db.exec(SCHEMA_SQL);
+    addMissingColumns(db);
+  }
   const readMeta = (key: string) =>
     (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   const writeMeta = db.prepare(
@@ -173,8 +188,9 @@ class SqliteStore implements Store {
       deleteChunks: db.prepare('DELETE FROM chunks WHERE namespace = ? AND doc_id = ?'),
       deleteDocument: db.prepare('DELETE FROM documents WHERE namespace = ? AND id = ?'),
       insertDocument: db.prepare(
-        `INSERT INTO documents (namespace, id, source, title, format, content_hash, metadata, chunk_count, ingested_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO documents (namespace, id, source, title, format, content_hash, metadata, chunk_count, ingested_at,
+           quarantined, injection)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertChunk: db.prepare(
         `INSERT INTO chunks (namespace, id, doc_id, ordinal, role, parent_id, text, token_count, metadata)
@@ -184,6 +200,10 @@ class SqliteStore implements Store {
       insertVector: db.prepare('INSERT INTO chunks_vec (rowid, namespace, embedding) VALUES (?, ?, ?)'),
       listDocuments: db.prepare('SELECT * FROM documents WHERE namespace = ? ORDER BY source, id'),
       countChunks: db.prepare(`SELECT count(*) AS n FROM chunks WHERE namespace = ? AND role != 'parent'`),
+      quarantinedRowids: db.prepare(
+        `SELECT c.rowid AS rowid FROM chunks c JOIN documents d ON d.namespace = c.namespace AND d.id = c.doc_id
+         WHERE d.namespace = ? AND d.quarantined = 1 AND c.role != 'parent'`,
+      ),
       knn: db.prepare(
         'SELECT rowid, distance FROM chunks_vec WHERE embedding MATCH ? AND k = ? AND namespace = ? ORDER BY distance',
       ),
@@ -195,8 +215,9 @@ class SqliteStore implements Store {
     document: CairnDocument;
     chunks: Chunk[];
     embeddings: Float32Array[];
+    injection?: InjectionFinding;
   }): Promise<void> {
-    const { namespace, document, chunks, embeddings } = input;
+    const { namespace, document, chunks, embeddings, injection } = input;
     const searchable = chunks.filter((chunk) => chunk.role !== 'parent');
     if (searchable.length !== embeddings.length) {
       throw new CairnError(
@@ -225,6 +246,8 @@ class SqliteStore implements Store {
         JSON.stringify(document.metadata),
         searchable.length,
         new Date().toISOString(),
+        injection ? 1 : 0,
+        injection ? JSON.stringify(injection) : null,
       );
       let vectorIndex = 0;
       for (const chunk of chunks) {
@@ -246,6 +269,14 @@ class SqliteStore implements Store {
         s.insertVector.run(rowid, namespace, vectorBytes(vector));
       }
     })();
+  }
+
+  async setQuarantined(namespace: string, docId: string, quarantined: boolean): Promise<boolean> {
+    return (
+      this.#db
+        .prepare('UPDATE documents SET quarantined = ? WHERE namespace = ? AND id = ?')
+        .run(quarantined ? 1 : 0, namespace, docId).changes > 0
+    );
   }
 
   async getDocumentHash(namespace: string, docId: string): Promise<string | undefined> {
@@ -288,7 +319,7 @@ class SqliteStore implements Store {
   async searchText(query: string, options: StoreQueryOptions): Promise<ScoredChunkId[]> {
     const ftsQuery = toFtsQuery(query);
     if (ftsQuery === undefined || options.k <= 0) return [];
-    const condition = filterToSql(options.filter);
+    const condition = filterToSql(options.filter, options.includeQuarantined);
     // FTS5's bm25() is lower-is-better (negative); negate so every store scores higher-is-better.
     const rows = this.#db
       .prepare(
@@ -316,7 +347,7 @@ class SqliteStore implements Store {
     let rows: { rowid: number; distance: number }[];
     if (hasConstraints(options.filter)) {
       // Exact scan over the filtered rows, so k results come back even when the filter is selective.
-      const condition = filterToSql(options.filter);
+      const condition = filterToSql(options.filter, options.includeQuarantined);
       rows = this.#db
         .prepare(
           `SELECT c.rowid AS rowid, vec_distance_cosine(v.embedding, ?) AS distance
@@ -329,7 +360,19 @@ class SqliteStore implements Store {
         )
         .all(bytes, options.namespace, ...condition.params, options.k) as typeof rows;
     } else {
-      rows = this.#statements.knn.all(bytes, Math.min(options.k, 4096), options.namespace) as typeof rows;
+      // The vector index knows nothing of quarantine: over-fetch by the quarantined chunks, then drop them.
+      const excluded = options.includeQuarantined
+        ? new Set<number>()
+        : this.#quarantinedRowids(options.namespace);
+      rows = (
+        this.#statements.knn.all(
+          bytes,
+          Math.min(options.k + excluded.size, 4096),
+          options.namespace,
+        ) as typeof rows
+      )
+        .filter((row) => !excluded.has(row.rowid))
+        .slice(0, options.k);
     }
     if (rows.length === 0) return [];
     const ids = this.#idsForRowids(rows.map((row) => row.rowid));
@@ -337,6 +380,11 @@ class SqliteStore implements Store {
       const chunkId = ids.get(row.rowid);
       return chunkId === undefined ? [] : [{ chunkId, score: 1 - row.distance }];
     });
+  }
+
+  #quarantinedRowids(namespace: string): Set<number> {
+    const rows = this.#statements.quarantinedRowids.all(namespace) as { rowid: number }[];
+    return new Set(rows.map((row) => row.rowid));
   }
 
   #idsForRowids(rowids: number[]): Map<number, string> {
@@ -417,5 +465,7 @@ function toStoredDocument(row: DocumentRow): StoredDocument {
     chunkCount: row.chunk_count,
     ingestedAt: row.ingested_at,
     metadata: JSON.parse(row.metadata) as StoredDocument['metadata'],
+    quarantined: row.quarantined === 1,
+    ...(row.injection ? { injection: JSON.parse(row.injection) as InjectionFinding } : {}),
   };
 }
