@@ -55,7 +55,9 @@ export async function evalAddFromTraceCommand(args: string[], context: CommandCo
     throw new CairnError('not_found', `no trace ${traceId}; list recent ones with cairn trace --list`);
   const root = trace.spans.find((span) => span.name === 'cairn.ask');
   // The redaction step records which documents the final answer cited.
-  const guard = trace.spans.find((span) => span.name === 'cairn.guard' && span.attributes.check === 'redaction');
+  const guard = trace.spans.find(
+    (span) => span.name === 'cairn.guard' && span.attributes.check === 'redaction',
+  );
   const question = String(root?.attributes.question ?? trace.label);
   const outOfScope = values['out-of-scope'] ?? false;
   const cited = Array.isArray(guard?.attributes.citedDocIds)

@@ -41,6 +41,7 @@ export function ChatPage({ apiKey }: { apiKey: string }) {
         text,
         {
           token: (delta) => update(index, (turn) => ({ ...turn, answer: turn.answer + delta })),
+          reset: () => update(index, (turn) => ({ ...turn, answer: '', citations: [] })),
           citation: (citation) =>
             update(index, (turn) => ({ ...turn, citations: [...turn.citations, citation] })),
           // The final answer replaces the streamed text: the guard may have dropped invalid citations.
@@ -69,9 +70,10 @@ export function ChatPage({ apiKey }: { apiKey: string }) {
                 {turn.error}
               </p>
             )}
-            {turn.done?.abstained && (
+            {turn.done?.abstained && turn.done.abstainReason !== 'injection_detected' && (
               <p className="muted">Not found in the documents ({turn.done.abstainReason}).</p>
             )}
+            {turn.done && <GuardNote done={turn.done} />}
             {turn.done && <AnswerDetails apiKey={apiKey} done={turn.done} />}
           </article>
         ))}
@@ -134,6 +136,35 @@ function AnswerText({ turn, onCite }: { turn: Turn; onCite(citation: Citation, s
           </button>
         );
       })}
+    </p>
+  );
+}
+
+/** What the guard did to this answer, when it did anything. */
+function GuardNote({ done }: { done: AskDone }) {
+  const policy = done.policy;
+  if (!policy) return null;
+  const notes: string[] = [];
+  const injection = policy.questionInjection;
+  if (injection?.action === 'refused')
+    notes.push(`Refused: the question reads as instructions to the assistant (${injection.category}).`);
+  if (injection?.action === 'stripped')
+    notes.push(
+      `Part of the question was ignored as an injection attempt; answered: "${injection.answered}".`,
+    );
+  const violations = [
+    ...new Set(policy.attempts.flatMap((attempt) => (attempt.violation ? [attempt.violation] : []))),
+  ];
+  if (policy.decision === 'retried')
+    notes.push(`First draft discarded (${violations.join(', ')}); answered on retry.`);
+  if (policy.decision === 'fell_back')
+    notes.push(`LLM drafts discarded (${violations.join(', ')}); answered by quoting the passages.`);
+  if (policy.decision === 'refused' && violations.length > 0)
+    notes.push(`No answer met the grounding policy (${violations.join(', ')}).`);
+  if (notes.length === 0) return null;
+  return (
+    <p className="guard-note" role="note">
+      {notes.join(' ')}
     </p>
   );
 }

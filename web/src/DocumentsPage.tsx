@@ -52,6 +52,15 @@ export function DocumentsPage({ apiKey }: { apiKey: string }) {
     event.target.value = '';
   };
 
+  const release = async (id: string) => {
+    try {
+      await api(apiKey, `/v1/documents/${encodeURIComponent(id)}/release`, { method: 'POST' });
+      await refresh();
+    } catch (caught) {
+      setError((caught as Error).message);
+    }
+  };
+
   const remove = async (id: string) => {
     try {
       await api(apiKey, `/v1/documents/${encodeURIComponent(id)}`, { method: 'DELETE' });
@@ -81,7 +90,7 @@ export function DocumentsPage({ apiKey }: { apiKey: string }) {
                 ? ` (${job.processed} processed, now ${job.current})`
                 : ''}
               {job.summary &&
-                ` · ${job.summary.added} added, ${job.summary.updated} updated, ${job.summary.unchanged} unchanged, ${job.summary.failed.length} failed`}
+                ` · ${job.summary.added} added, ${job.summary.updated} updated, ${job.summary.unchanged} unchanged, ${job.summary.failed.length} failed, ${job.summary.quarantined?.length ?? 0} quarantined`}
               {job.summary?.failed.map((failure) => (
                 <div key={failure.path} className="error">
                   {failure.path}: {failure.reason}
@@ -100,6 +109,7 @@ export function DocumentsPage({ apiKey }: { apiKey: string }) {
             <th scope="col">Source</th>
             <th scope="col">Chunks</th>
             <th scope="col">Indexed</th>
+            <th scope="col">Status</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -112,6 +122,25 @@ export function DocumentsPage({ apiKey }: { apiKey: string }) {
               <td>{document.source}</td>
               <td>{document.chunkCount}</td>
               <td>{new Date(document.ingestedAt).toLocaleString()}</td>
+              <td>
+                {document.quarantined ? (
+                  <span
+                    className="quarantined"
+                    title={document.injection?.excerpt ?? 'held back by an admin'}
+                  >
+                    Quarantined{document.injection ? ` (${document.injection.category})` : ''}{' '}
+                    <button
+                      type="button"
+                      onClick={() => release(document.id)}
+                      aria-label={`Release ${document.title}`}
+                    >
+                      Release
+                    </button>
+                  </span>
+                ) : (
+                  'searchable'
+                )}
+              </td>
               <td>
                 <button
                   type="button"

@@ -17,6 +17,11 @@ export interface AskDone {
     firstTokenMs: number | null;
   };
   usage: { model: string; inputTokens: number; outputTokens: number; costUsd: number | null };
+  policy?: {
+    decision: 'answered' | 'retried' | 'fell_back' | 'refused';
+    attempts: { answerer: string; violation?: string }[];
+    questionInjection?: { action: 'stripped' | 'refused'; category?: string; answered?: string };
+  };
   traceId: string;
 }
 
@@ -35,6 +40,8 @@ export interface StoredDocument {
   format: string;
   chunkCount: number;
   ingestedAt: string;
+  quarantined: boolean;
+  injection?: { category: string; excerpt: string; rules: string[] };
 }
 
 export interface IngestJob {
@@ -48,6 +55,7 @@ export interface IngestJob {
     updated: number;
     unchanged: number;
     failed: { path: string; reason: string }[];
+    quarantined: { docId: string; source: string; category: string }[];
   } | null;
   error: string | null;
 }
@@ -84,7 +92,13 @@ export async function api<T>(key: string, path: string, init: RequestInit = {}):
 export async function streamAsk(
   key: string,
   question: string,
-  on: { token(text: string): void; citation(citation: Citation): void; done(done: AskDone): void },
+  on: {
+    token(text: string): void;
+    /** The text streamed so far broke the grounding policy and is being answered again. */
+    reset(reason: string): void;
+    citation(citation: Citation): void;
+    done(done: AskDone): void;
+  },
   signal: AbortSignal,
 ): Promise<void> {
   const response = await fetch('/v1/ask', {
@@ -125,6 +139,7 @@ export async function streamAsk(
       if (!event || !data) continue;
       const payload = JSON.parse(data) as unknown;
       if (event === 'token') on.token((payload as { text: string }).text);
+      else if (event === 'reset') on.reset((payload as { reason: string }).reason);
       else if (event === 'citation') on.citation(payload as Citation);
       else if (event === 'done') on.done(payload as AskDone);
       else if (event === 'error') {
