@@ -95,6 +95,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
       abstainWithoutCitations: config.answerer.abstainWithoutCitations,
       redactAnswer: config.guard.redactAnswers,
       screenQuestion: config.guard.scanQuestions,
+      deadlineMs: config.answerer.deadlineMs,
       ...(fallbackAnswerer ? { fallbackAnswerer } : {}),
       ...(streaming
         ? {

@@ -9,7 +9,7 @@ export const EXIT = {
   partial: 3,
   /** The index cannot be used as asked (embedder mismatch, locked, unreadable). */
   index: 4,
-  /** A provider call failed. */
+  /** A provider call failed, or the answer missed its deadline. */
   provider: 5,
   /** An evaluation regressed past a `--fail-on` rule. */
   regression: 6,
@@ -26,6 +26,7 @@ export function exitCodeFor(code: CairnErrorCode): number {
     case 'index_locked':
       return EXIT.index;
     case 'api_call_failed':
+    case 'deadline_exceeded':
       return EXIT.provider;
     default:
       return EXIT.failure;

@@ -76,6 +76,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     },
     chunking: config.chunking,
     guard: config.guard,
+    deadlineMs: config.answerer.deadlineMs,
     ...(fallbackAnswerer ? { fallbackAnswerer } : {}),
     prices: config.prices,
     uploadsDir: path.join(path.dirname(path.resolve(indexPath)), 'uploads'),

@@ -81,6 +81,8 @@ export const configSchema = z
         temperature: z.number().min(0).max(2).default(0),
         maxOutputTokens: z.number().int().min(16).max(32000).default(512),
         timeoutMs: z.number().int().min(100).default(60000),
+        /** Whole-answer deadline across every call (embed, retrieve, each retry, fallback). */
+        deadlineMs: z.number().int().min(100).default(120000),
         /** Extractive: evidence score below which the answer abstains (calibrated on the golden dev split). */
         abstainThreshold: z.number().min(-1).max(1).optional(),
         /** Extractive: most sentences in an answer. */
@@ -109,6 +111,7 @@ export const configSchema = z
         temperature: 0,
         maxOutputTokens: 512,
         timeoutMs: 60000,
+        deadlineMs: 120000,
         maxSentences: 4,
         abstainWithoutCitations: true,
         promptVersion: 'grounded-answer.v1',

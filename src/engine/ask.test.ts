@@ -7,9 +7,11 @@ import { DEFAULT_CHUNKING } from '../chunk/index.ts';
 import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import { createLlmAnswerer } from '../generate/llm-answerer.ts';
-import type { Store, TraceStore } from '../spec/index.ts';
+import { createOpenAICompatibleChat, createResilientLanguageModel } from '../generate/providers/index.ts';
+import { CairnError, type Store, type TraceStore } from '../spec/index.ts';
 import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
 import { MockLanguageModel } from '../testing/mock-language-model.ts';
+import { startMockLlmServer } from '../testing/mock-llm-server.ts';
 import { ask } from './ask.ts';
 import { ingestPath } from './ingest-path.ts';
 
@@ -267,4 +269,33 @@ test('grounding policy: a violation is retried once with the reason, then falls 
     ['pii_not_in_sources', 'pii_not_in_sources'],
   );
   assert.equal(trace?.spans.filter((span) => span.name === 'cairn.generate').length, 2);
+});
+
+test('the deadline cancels a hung provider call over HTTP and names the stage it cut short', async () => {
+  const server = await startMockLlmServer();
+  try {
+    server.setDefault({ hang: true });
+    const model = createResilientLanguageModel(
+      [createOpenAICompatibleChat({ baseURL: server.url, modelId: 'slow', timeoutMs: 30_000 })],
+      { retries: 2 },
+    );
+    const started = performance.now();
+    await assert.rejects(
+      ask({
+        store,
+        embedder,
+        answerer: createLlmAnswerer({ model }),
+        question: 'RRF constant?',
+        deadlineMs: 300,
+      }),
+      (error: unknown) =>
+        CairnError.is(error, 'deadline_exceeded') &&
+        /300 ms deadline \(cut short during cairn\.generate\)/.test(error.message),
+    );
+    assert.ok(performance.now() - started < 3_000, 'the deadline, not the provider timeout, ended the call');
+    for (let i = 0; i < 50 && !server.requests[0]?.aborted; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(server.requests[0]?.aborted, true, 'the HTTP request itself was cancelled');
+  } finally {
+    await server.close();
+  }
 });

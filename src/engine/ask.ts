@@ -62,6 +62,12 @@ export interface AskOptions {
   /** Receives answer text as it is generated. */
   onToken?: (delta: string) => void;
   abortSignal?: AbortSignal;
+  /**
+   * The whole answer must finish within this many milliseconds, across embedding, retrieval,
+   * every provider call, retry and fallback; past it, every pending call is cancelled and a
+   * `deadline_exceeded` error names the stage that was running.
+   */
+  deadlineMs?: number;
 }
 
 /** A source the answer cites, resolved from its `[n]` marker. */
@@ -148,7 +154,11 @@ export async function ask(options: AskOptions): Promise<AskResult> {
   // Traces are read by more people than answers: personal data never reaches them.
   const tracer = new Tracer({ namespace, label: redactPii(asked).text.slice(0, 200) });
   const root = tracer.start('cairn.ask', { namespace, answerer: options.answerer.id });
-  const signal = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const deadline = options.deadlineMs === undefined ? undefined : AbortSignal.timeout(options.deadlineMs);
+  const abortSignal = combineSignals(options.abortSignal, deadline);
+  const signal = abortSignal ? { abortSignal } : {};
+  // Everything below sees the combined signal, so the deadline reaches every HTTP request.
+  options = { ...options, ...signal };
   let firstTokenMs: number | null = null;
 
   try {
@@ -251,12 +261,35 @@ export async function ask(options: AskOptions): Promise<AskResult> {
     });
     if (questionInjection) outcome.policy.questionInjection = questionInjection;
     return await finish({ tracer, root, options, passages, outcome, firstTokenMs });
-  } catch (error) {
+  } catch (caught) {
+    const error = deadlineError(caught, deadline, tracer, options);
     root.status = 'error';
     root.attributes.error = error instanceof Error ? error.message : String(error);
     await options.traceStore?.saveTrace(tracer.finish()).catch(() => undefined);
     throw error;
   }
+}
+
+/** Both signals in one, or whichever exists. */
+function combineSignals(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  return present.length <= 1 ? present[0] : AbortSignal.any(present);
+}
+
+/** A failure caused by the deadline becomes `deadline_exceeded`, naming the stage it cut short. */
+function deadlineError(
+  error: unknown,
+  deadline: AbortSignal | undefined,
+  tracer: Tracer,
+  options: AskOptions,
+): unknown {
+  if (!deadline?.aborted) return error;
+  const stage = tracer.openSpanName() ?? 'cairn.ask';
+  return new CairnError(
+    'deadline_exceeded',
+    `no answer within the ${options.deadlineMs} ms deadline (cut short during ${stage}); raise answerer.deadlineMs or check the provider`,
+    { cause: error },
+  );
 }
 
 /** The answer the policy settled on, before redaction and pricing. */

@@ -45,14 +45,14 @@ interface Rule {
 
 // Gaps are bounded and stop at sentence ends so a rule matches within one sentence.
 const GAP = (max: number) => `[^.!?\\n]{0,${max}}`;
-const MODEL = String.raw`(?:ai|a\.i\.|assistants?|chatbots?|bots?|llms?|language models?|ai models?|models?|ai agents?|agents?|gpt)`;
-const TARGET = String.raw`(?:instructions?|rules|guidelines|directives|directions|constraints|prompt|system (?:message|prompt)|safety (?:rules|checks|policy))`;
-const PRIOR = String.raw`(?:previous|prior|prev|above|earlier|preceding|initial|original|existing|all(?: the)?|any|your|its|their|these|the (?:above|previous|operator's))`;
-const LEAK_VERB = String.raw`(?:print|show|reveal|repeat|output|display|translate|summari[sz]e|tell|quote|dump|spell out|echo|write out|paste|disclose|leak|append|include|give|list|state|start (?:your|the) reply with)`;
-const DATA = String.raw`(?:conversation|chat(?: history| transcript)?|transcript|(?:previous |user'?s |reader'?s )?(?:messages|questions?)|passages|contents?|summary|system prompt|personal data|api keys?|passwords?|employee list|(?:user'?s|reader'?s) (?:email|name)|email address|names of all customers|indexed documents|the sources|hr folder|prompt text|answer)`;
+const MODEL = `(?:ai|assistants?|chatbots?|bots?|llms?|language models?|ai models?|models?|ai agents?|agents?|gpt)`;
+const TARGET = `(?:instructions?|rules|guidelines|directives|directions|constraints|prompt|system (?:message|prompt)|safety (?:rules|checks|policy))`;
+const PRIOR = `(?:previous|prior|prev|above|earlier|preceding|initial|original|existing|all(?: the)?|any|your|its|their|these|the (?:above|previous|operator's))`;
+const LEAK_VERB = `(?:print|show|reveal|repeat|output|display|translate|summari[sz]e|tell|quote|dump|spell out|echo|write out|paste|disclose|leak|append|include|give|list|state|start (?:your|the) reply with)`;
+const DATA = `(?:conversation|chat(?: history| transcript)?|transcript|(?:previous |user'?s |reader'?s )?(?:messages|questions?)|passages|contents?|summary|system prompt|personal data|api keys?|passwords?|employee list|(?:user'?s|reader'?s) (?:email|name)|email address|names of all customers|indexed documents|the sources|hr folder|prompt text|answer)`;
 
-const SECRET_QUALIFIER = String.raw`(?:entire|full|complete|initial|original|hidden|secret|system|operator'?s)`;
-const SECRET_NOUN = String.raw`(?:system prompt|system message|system rules|prompt(?: template)?|instructions|rules|guidelines|configuration|context(?: window)?)`;
+const SECRET_QUALIFIER = `(?:entire|full|complete|initial|original|hidden|secret|system|operator'?s)`;
+const SECRET_NOUN = `(?:system prompt|system message|system rules|prompt(?: template)?|instructions|rules|guidelines|configuration|context(?: window)?)`;
 
 const RULES: Rule[] = [
   // Instructions aimed at the model.

@@ -54,6 +54,8 @@ export interface AppDependencies {
   guard?: Partial<GuardSettings>;
   /** Where an answer goes after breaking the grounding policy twice (the extractive answerer). */
   fallbackAnswerer?: Answerer;
+  /** Whole-answer deadline in milliseconds (config `answerer.deadlineMs`). */
+  deadlineMs?: number;
   prices?: Record<string, ModelPrice>;
   /** Uploaded files are kept here, one folder per tenant, so re-ingest and delete can find them. */
   uploadsDir: string;
@@ -197,7 +199,8 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     return key;
   };
   // What every answering route passes to ask().
-  const guardOptions = {
+  const answerOptions = {
+    ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}),
     ...(deps.prices ? { prices: deps.prices } : {}),
     redactAnswer: guard.redactAnswers,
     screenQuestion: guard.scanQuestions,
@@ -251,7 +254,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         ...(body.k ? { k: body.k } : {}),
         ...(body.includeQuarantined && requireRole(c, 'admin') ? { includeQuarantined: true } : {}),
       },
-      ...guardOptions,
+      ...answerOptions,
     };
     if (!wantsStream) {
       const { passages, ...result } = await ask({ ...options, abortSignal: c.req.raw.signal });
@@ -312,7 +315,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       namespace: key.tenant,
       traceStore: deps.traceStore,
       retrieval: deps.retrieval,
-      ...guardOptions,
+      ...answerOptions,
     };
     if (!body.stream) {
       const result = await ask({ ...options, abortSignal: c.req.raw.signal });

@@ -16,6 +16,7 @@ const STATUS: Partial<Record<CairnErrorCode, number>> = {
   index_locked: 503,
   api_call_failed: 502,
   aborted: 499,
+  deadline_exceeded: 504,
 };
 
 /** The one place errors become HTTP: `{error:{code,message,details}}` and a status. */

@@ -13,6 +13,7 @@ export type CairnErrorCode =
   | 'not_found'
   | 'dataset_invalid'
   | 'aborted'
+  | 'deadline_exceeded'
   | 'unauthorized'
   | 'forbidden'
   | 'rate_limited'

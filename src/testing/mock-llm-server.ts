@@ -389,7 +389,8 @@ function anthropicBody(text: string, script: MockScript, usage: MockScript['usag
         type: 'tool_use',
         id: `toolu_${index}`,
         name: call.name,
-        input: JSON.parse(call.arguments) as unknown,
+        // Arguments that are not JSON are sent as a raw string: a wrong shape, on purpose.
+        input: parseOrRaw(call.arguments),
       })),
     ],
     stop_reason: toolCalls.length > 0 ? 'tool_use' : 'end_turn',
@@ -413,4 +414,12 @@ function hashVector(text: string, dimensions: number): number[] {
   }
   const norm = Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0)) || 1;
   return vector.map((value) => value / norm);
+}
+
+function parseOrRaw(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }

@@ -73,6 +73,11 @@ export class Tracer {
     return span;
   }
 
+  /** The innermost span still open, e.g. the stage an error interrupted. */
+  openSpanName(): SpanName | undefined {
+    return this.#open.at(-1)?.name;
+  }
+
   /** Milliseconds since the trace started. */
   now(): number {
     return performance.now() - this.#started;

@@ -8,6 +8,7 @@ import {
   type StreamPart,
   type ToolCall,
 } from '../../spec/index.ts';
+import { checkToolCall } from './check-tool-call.ts';
 import { countUsage } from './count-usage.ts';
 import { parseJsonBody, providerRequest } from './provider-request.ts';
 import { parseServerSentEvents } from './sse.ts';
@@ -87,11 +88,17 @@ export function createAnthropicMessages(settings: AnthropicMessagesSettings): La
         .join('');
       const toolCalls: ToolCall[] = body.content
         .filter((block) => block.type === 'tool_use')
-        .map((block) => ({
-          id: block.id ?? '',
-          name: block.name ?? '',
-          arguments: JSON.stringify(block.input ?? {}),
-        }));
+        .map((block) =>
+          checkToolCall(
+            {
+              id: block.id ?? '',
+              name: block.name ?? '',
+              // Anthropic sends input as an object; a string here is a malformed call.
+              arguments: typeof block.input === 'string' ? block.input : JSON.stringify(block.input ?? {}),
+            },
+            url,
+          ),
+        );
       const reported =
         typeof body.usage?.input_tokens === 'number' && typeof body.usage.output_tokens === 'number';
       return {
@@ -210,10 +217,16 @@ async function* streamParts(
     return;
   }
   for (const [, block] of [...blocks].sort(([a], [b]) => a - b)) {
-    yield {
-      type: 'tool-call',
-      toolCall: { id: block.id, name: block.name, arguments: block.json === '' ? '{}' : block.json },
-    };
+    try {
+      const toolCall = checkToolCall(
+        { id: block.id, name: block.name, arguments: block.json === '' ? '{}' : block.json },
+        url,
+      );
+      yield { type: 'tool-call', toolCall };
+    } catch (error) {
+      yield { type: 'error', error };
+      return;
+    }
   }
   yield {
     type: 'finish',

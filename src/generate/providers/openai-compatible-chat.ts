@@ -10,6 +10,7 @@ import {
   type StreamPart,
   type ToolCall,
 } from '../../spec/index.ts';
+import { checkToolCall } from './check-tool-call.ts';
 import { countUsage } from './count-usage.ts';
 import { parseJsonBody, providerRequest } from './provider-request.ts';
 import { parseServerSentEvents } from './sse.ts';
@@ -193,10 +194,16 @@ async function* streamParts(
     return;
   }
   for (const [index, call] of [...calls].sort(([a], [b]) => a - b)) {
-    yield {
-      type: 'tool-call',
-      toolCall: { id: call.id || `call_${index}`, name: call.name, arguments: call.arguments },
-    };
+    try {
+      const toolCall = checkToolCall(
+        { id: call.id || `call_${index}`, name: call.name, arguments: call.arguments },
+        url,
+      );
+      yield { type: 'tool-call', toolCall };
+    } catch (error) {
+      yield { type: 'error', error };
+      return;
+    }
   }
   yield {
     type: 'finish',
@@ -248,19 +255,14 @@ function toOpenAIMessage(message: ChatMessage): Record<string, unknown> {
 }
 
 function toToolCall(call: OpenAIToolCall, index: number, url: string): ToolCall {
-  if (!call.function?.name) {
-    throw new ApiCallError({
-      message: `${url} returned a tool call without a function name`,
-      url,
-      status: 200,
-      isRetryable: true,
-    });
-  }
-  return {
-    id: call.id ?? `call_${index}`,
-    name: call.function.name,
-    arguments: call.function.arguments ?? '',
-  };
+  return checkToolCall(
+    {
+      id: call.id ?? `call_${index}`,
+      name: call.function?.name ?? '',
+      arguments: call.function?.arguments ?? '',
+    },
+    url,
+  );
 }
 
 function usageFrom(

@@ -113,6 +113,29 @@ for (const [name, make] of providers) {
       assert.ok(last?.type === 'error' && last.error instanceof ApiCallError);
     });
 
+    test('wrong tool-call shapes are clear, retryable errors, streamed or not', async () => {
+      const tools = [{ name: 'search_docs', description: 'search', parameters: { type: 'object' } }];
+      const shapes: [{ name: string; arguments: string }, RegExp][] = [
+        [{ name: '', arguments: '{"query":"x"}' }, /tool call without a function name/],
+        [{ name: 'search_docs', arguments: '{"query": "x"' }, /arguments are not valid JSON/],
+        [{ name: 'search_docs', arguments: '["x"]' }, /arguments are not a JSON object/],
+      ];
+      for (const [call, message] of shapes) {
+        server.enqueue({ text: '', toolCalls: [call] });
+        await assert.rejects(
+          make().doGenerate({ messages, tools }),
+          (error: unknown) =>
+            error instanceof ApiCallError && error.isRetryable && message.test(error.message),
+        );
+        server.enqueue({ text: '', toolCalls: [call] });
+        const last = (await drain(make(), { messages, tools })).at(-1);
+        assert.ok(
+          last?.type === 'error' && message.test(String((last.error as Error).message)),
+          String(message),
+        );
+      }
+    });
+
     test('cancelling mid-stream aborts the HTTP request', async () => {
       server.enqueue({ text: 'a b c d e f g h i j', tokensPerSecond: 20 });
       const controller = new AbortController();
