@@ -299,3 +299,41 @@ test('the deadline cancels a hung provider call over HTTP and names the stage it
     await server.close();
   }
 });
+
+test('when every provider fails, the fallback answerer still answers; without one the error names the cause', async () => {
+  const server = await startMockLlmServer();
+  try {
+    server.setDefault({ status: 503, body: '{"error":{"message":"overloaded"}}' });
+    const answerer = createLlmAnswerer({
+      model: createResilientLanguageModel(
+        [createOpenAICompatibleChat({ baseURL: server.url, modelId: 'down' })],
+        {
+          retries: 1,
+          baseDelayMs: 1,
+        },
+      ),
+    });
+    const resets: string[] = [];
+    const rescued = await ask({
+      store,
+      embedder,
+      answerer,
+      fallbackAnswerer: createExtractiveAnswerer({ embedder, abstainThreshold: 0 }),
+      question: 'What is the RRF constant k?',
+      onRetry: (reason) => resets.push(reason),
+    });
+    assert.equal(rescued.abstained, false);
+    assert.equal(rescued.policy.decision, 'fell_back');
+    assert.deepEqual(
+      rescued.policy.attempts.map((a) => a.violation ?? 'ok'),
+      ['provider_failed', 'ok'],
+    );
+    assert.deepEqual(resets, ['provider_failed']);
+    await assert.rejects(
+      ask({ store, embedder, answerer, question: 'What is the RRF constant k?' }),
+      (error: unknown) => CairnError.is(error, 'api_call_failed') && /503/.test(error.message),
+    );
+  } finally {
+    await server.close();
+  }
+});

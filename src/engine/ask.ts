@@ -324,19 +324,41 @@ async function answerWithinPolicy(input: {
   let violation: PolicyViolation | undefined;
   for (let index = 0; index < plan.length; index++) {
     const step = plan[index] as (typeof plan)[number];
-    if (index > 0 && violation) options.onRetry?.(violation);
+    if (index > 0 && violation && violation !== 'provider_failed') options.onRetry?.(violation);
     const generateSpan = tracer.start('cairn.generate', { model: step.answerer.id, attempt: index + 1 });
-    const draft = await step.answerer.answer({
-      question: input.question,
-      passages,
-      ...(input.questionEmbedding ? { questionEmbedding: input.questionEmbedding } : {}),
-      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-      ...(step.retryReason ? { retryReason: RETRY_INSTRUCTIONS[step.retryReason] } : {}),
-      onToken: (delta) => {
-        input.onFirstToken();
-        options.onToken?.(delta);
-      },
-    });
+    let draft: AnswerDraft;
+    try {
+      draft = await step.answerer.answer({
+        question: input.question,
+        passages,
+        ...(input.questionEmbedding ? { questionEmbedding: input.questionEmbedding } : {}),
+        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+        ...(step.retryReason ? { retryReason: RETRY_INSTRUCTIONS[step.retryReason] } : {}),
+        onToken: (delta) => {
+          input.onFirstToken();
+          options.onToken?.(delta);
+        },
+      });
+    } catch (error) {
+      // Providers failed past their own retries and fallbacks: the fallback answerer, if any, still
+      // answers from the passages. Cancellation and deadlines are not failures to route around.
+      const fallback = options.fallbackAnswerer;
+      const usable =
+        fallback &&
+        step.answerer !== fallback &&
+        !options.abortSignal?.aborted &&
+        CairnError.is(error, 'api_call_failed');
+      generateSpan.status = 'error';
+      generateSpan.attributes.error = error instanceof Error ? error.message : String(error);
+      // Left open when rethrowing, so a deadline error can name the stage it interrupted.
+      if (!usable) throw error;
+      tracer.end(generateSpan);
+      attempts.push({ answerer: step.answerer.id, violation: 'provider_failed' });
+      violation = 'provider_failed';
+      options.onRetry?.('provider_failed');
+      plan.splice(index + 1, plan.length, { answerer: fallback });
+      continue;
+    }
     drafts.push(draft);
     Object.assign(generateSpan.attributes, {
       model: draft.modelId,
