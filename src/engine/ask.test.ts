@@ -337,3 +337,31 @@ test('when every provider fails, the fallback answerer still answers; without on
     await server.close();
   }
 });
+
+test('a stream cut after its first token is asked once more from the start, and the client is told to reset', async () => {
+  const server = await startMockLlmServer();
+  try {
+    const text = 'The constant k is usually 60 [1].';
+    server.enqueue({ text, cutAfterChunks: 2 }, { text });
+    const resets: string[] = [];
+    const streamed: string[] = [];
+    const result = await ask({
+      store,
+      embedder,
+      answerer: createLlmAnswerer({
+        model: createResilientLanguageModel([
+          createOpenAICompatibleChat({ baseURL: server.url, modelId: 'flaky' }),
+        ]),
+      }),
+      question: 'What is the RRF constant k?',
+      onToken: (delta) => streamed.push(delta),
+      onRetry: (reason) => resets.push(reason),
+    });
+    assert.equal(result.answer, text);
+    assert.equal(result.policy.decision, 'retried');
+    assert.deepEqual(resets, ['provider_failed']);
+    assert.ok(streamed.join('').endsWith(text), 'the second attempt streamed the whole answer');
+  } finally {
+    await server.close();
+  }
+});

@@ -327,6 +327,7 @@ async function answerWithinPolicy(input: {
     if (index > 0 && violation && violation !== 'provider_failed') options.onRetry?.(violation);
     const generateSpan = tracer.start('cairn.generate', { model: step.answerer.id, attempt: index + 1 });
     let draft: AnswerDraft;
+    let streamed = false;
     try {
       draft = await step.answerer.answer({
         question: input.question,
@@ -335,28 +336,34 @@ async function answerWithinPolicy(input: {
         ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
         ...(step.retryReason ? { retryReason: RETRY_INSTRUCTIONS[step.retryReason] } : {}),
         onToken: (delta) => {
+          streamed = true;
           input.onFirstToken();
           options.onToken?.(delta);
         },
       });
     } catch (error) {
-      // Providers failed past their own retries and fallbacks: the fallback answerer, if any, still
-      // answers from the passages. Cancellation and deadlines are not failures to route around.
-      const fallback = options.fallbackAnswerer;
-      const usable =
-        fallback &&
-        step.answerer !== fallback &&
-        !options.abortSignal?.aborted &&
-        CairnError.is(error, 'api_call_failed');
       generateSpan.status = 'error';
       generateSpan.attributes.error = error instanceof Error ? error.message : String(error);
+      // Cancellation and deadlines are not failures to route around; nor are bugs.
+      if (options.abortSignal?.aborted || !CairnError.is(error, 'api_call_failed')) throw error;
+      // A stream cut after its first token could not be retried inside the provider chain (the
+      // user had seen text): ask it once more from the start. Otherwise the chain already
+      // retried, so go to the fallback answerer, which answers from the passages.
+      const again = streamed && !plan.some((p, i) => i !== index && p.answerer === step.answerer);
+      const fallback = options.fallbackAnswerer;
+      const next = again ? step.answerer : fallback && step.answerer !== fallback ? fallback : undefined;
       // Left open when rethrowing, so a deadline error can name the stage it interrupted.
-      if (!usable) throw error;
+      if (!next) throw error;
       tracer.end(generateSpan);
       attempts.push({ answerer: step.answerer.id, violation: 'provider_failed' });
       violation = 'provider_failed';
       options.onRetry?.('provider_failed');
-      plan.splice(index + 1, plan.length, { answerer: fallback });
+      plan.splice(
+        index + 1,
+        plan.length,
+        { answerer: next },
+        ...(again && fallback ? [{ answerer: fallback }] : []),
+      );
       continue;
     }
     drafts.push(draft);
