@@ -3,6 +3,8 @@ import { ask } from '../engine/ask.ts';
 import { openIndex } from '../engine/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { enforceBudget, openUsageLedger } from '../usage/index.ts';
+import { openConfiguredCache } from './answer-cache-options.ts';
 import { buildAnswerer, buildFallbackAnswerer } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
 import type { CommandContext } from './command-context.ts';
@@ -24,6 +26,7 @@ Options:
   --abstain-threshold X extractive: abstain when the best evidence scores below X
                         (default: calibrated, see README; --abstain-threshold=-1 never abstains)
   --include-quarantined also search documents quarantined for prompt injection (to review them)
+  --no-cache            neither serve nor keep a cached answer (config: cache.enabled)
   --config FILE         configuration file (default: ./cairn.config.json or .yaml)
 `;
 
@@ -37,6 +40,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
     passages: { type: 'boolean' },
     'abstain-threshold': { type: 'string' },
     'include-quarantined': { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (values.help) {
@@ -73,6 +77,24 @@ export async function askCommand(args: string[], context: CommandContext): Promi
   const traceStore = openSqliteTraceStore(indexPath);
   const answerer = buildAnswerer(config, embedder, !values.json);
   const fallbackAnswerer = buildFallbackAnswerer(config, embedder);
+  const namespace = values.namespace ?? config.namespace;
+  // The CLI spends from the same daily budget as the server's tenant of this namespace.
+  const usage = openUsageLedger(indexPath);
+  const budget = usage.check(
+    namespace,
+    config.budgets.tenants[namespace] ?? config.budgets.daily,
+    config.budgets.warnAt,
+  );
+  try {
+    enforceBudget(budget);
+  } catch (error) {
+    usage.close();
+    throw error;
+  }
+  if (budget.state === 'warn') context.stderr.write(`cairn: warning: ${budget.message}\n`);
+  // Reviewing quarantined documents must see fresh answers, not cached ones.
+  const cache =
+    values['no-cache'] || values['include-quarantined'] ? undefined : openConfiguredCache(config, indexPath);
   const streaming = !values.json;
   try {
     const result = await ask({
@@ -81,7 +103,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
       answerer,
       question,
       traceStore,
-      namespace: values.namespace ?? config.namespace,
+      namespace,
       retrieval: {
         mode: config.retrieval.mode,
         k,
@@ -97,12 +119,21 @@ export async function askCommand(args: string[], context: CommandContext): Promi
       screenQuestion: config.guard.scanQuestions,
       deadlineMs: config.answerer.deadlineMs,
       ...(fallbackAnswerer ? { fallbackAnswerer } : {}),
+      ...(cache ? { cache } : {}),
       ...(streaming
         ? {
             onToken: (delta: string) => context.stdout.write(delta),
             onRetry: (reason: string) => context.stdout.write(`\n[discarded: ${reason}; answering again]\n`),
           }
         : {}),
+    });
+    usage.record({
+      tenant: namespace,
+      model: result.usage.model,
+      inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens,
+      costUsd: result.usage.costUsd,
+      cached: result.cache !== undefined,
     });
     if (values.json) {
       const { passages, ...rest } = result;
@@ -112,6 +143,8 @@ export async function askCommand(args: string[], context: CommandContext): Promi
     }
     return EXIT.ok;
   } finally {
+    usage.close();
+    cache?.cache.close();
     await traceStore.close();
     await store.close();
   }

@@ -25,6 +25,16 @@ export function formatAnswer(result: AskResult, options: { alreadyStreamed?: boo
   if (result.invalidCitations.length > 0) {
     lines.push(`  removed invalid citations: ${result.invalidCitations.map((n) => `[${n}]`).join(' ')}`);
   }
+  if (result.cache) {
+    const how =
+      result.cache.hit === 'exact'
+        ? 'same question'
+        : `similar question, ${result.cache.similarity.toFixed(2)}`;
+    lines.push(
+      '',
+      `from the answer cache (${how}: "${result.cache.cachedQuestion}", ${result.cache.cachedAt})`,
+    );
+  }
   const guard = describeGuard(result.policy);
   if (guard) lines.push('', guard);
   const t = result.timings;

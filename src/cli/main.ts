@@ -9,6 +9,7 @@ import { quarantineCommand } from './quarantine-command.ts';
 import { searchCommand } from './search-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { traceCommand } from './trace-command.ts';
+import { usageCommand } from './usage-command.ts';
 
 const HELP = `cairn: grounded question answering over your own documents
 
@@ -18,6 +19,7 @@ Usage:
   cairn ask "<question>"           a cited answer (or an honest "not in the documents")
   cairn trace <traceId>            the spans of one answer, with durations
   cairn quarantine [list|release]  documents held back for prompt injection
+  cairn usage [--days 7]           tokens and cost per tenant, model and day; budget standing
   cairn config                     the effective configuration, secrets masked
   cairn eval <subcommand>          retrieval and answer evaluation, reports, judge checks
   cairn serve [--port 8787]        the HTTP API (search, ask with streaming, documents, traces)
@@ -42,6 +44,8 @@ export async function runCli(argv: string[], context: CommandContext): Promise<n
         return await traceCommand(rest, context);
       case 'quarantine':
         return await quarantineCommand(rest, context);
+      case 'usage':
+        return await usageCommand(rest, context);
       case 'config':
         return await configCommand(rest, context);
       case 'eval':

@@ -13,6 +13,8 @@ import {
 } from '../server/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { openUsageLedger } from '../usage/index.ts';
+import { openConfiguredCache } from './answer-cache-options.ts';
 import { buildAnswerer, buildFallbackAnswerer } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
 import type { CommandContext } from './command-context.ts';
@@ -62,6 +64,8 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   const auditLog = openAuditLog(indexPath);
   auditLog.purgeOlderThan(config.server.auditRetentionDays);
   const fallbackAnswerer = buildFallbackAnswerer(config, embedder);
+  const cache = openConfiguredCache(config, indexPath);
+  const usage = openUsageLedger(indexPath);
   const { app, jobs } = createApp({
     store,
     embedder,
@@ -77,6 +81,9 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     chunking: config.chunking,
     guard: config.guard,
     deadlineMs: config.answerer.deadlineMs,
+    ...(cache ? { cache } : {}),
+    usage,
+    budgets: config.budgets,
     ...(fallbackAnswerer ? { fallbackAnswerer } : {}),
     prices: config.prices,
     uploadsDir: path.join(path.dirname(path.resolve(indexPath)), 'uploads'),
@@ -109,6 +116,8 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   } catch (error) {
     lock.release();
     auditLog.close();
+    cache?.cache.close();
+    usage.close();
     throw error;
   }
   const address = server.address();
@@ -132,6 +141,8 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   await jobs.idle();
   jobLog.close();
   auditLog.close();
+  cache?.cache.close();
+  usage.close();
   keys.close();
   await traceStore.close();
   await store.close();

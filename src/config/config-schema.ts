@@ -24,6 +24,18 @@ const fusion = z.discriminatedUnion('method', [
   z.object({ method: z.literal('weighted'), alpha: z.number().min(0).max(1).default(0.5) }).strict(),
 ]);
 
+const dailyBudget = z
+  .object({ tokens: z.number().int().min(0).optional(), costUsd: z.number().min(0).optional() })
+  .strict();
+
+/** Answer-cache settings when the config says nothing. */
+export const DEFAULT_CACHE = {
+  enabled: true,
+  semanticSimilarity: 0.85 as number | null,
+  ttlSeconds: 86400,
+  maxEntriesPerTenant: 10000,
+};
+
 /** Guard settings when the config says nothing. */
 export const DEFAULT_GUARD = {
   redactAnswers: true,
@@ -144,6 +156,32 @@ export const configSchema = z
       })
       .strict()
       .default({ ...DEFAULT_GUARD }),
+    budgets: z
+      .object({
+        /** Daily limits for every tenant (UTC days); omit a field for no limit. */
+        daily: dailyBudget.default({}),
+        /** Per-tenant limits that replace `daily` for that tenant. */
+        tenants: z.record(z.string(), dailyBudget).default({}),
+        /** Share of a limit at which answers carry a warning. */
+        warnAt: z.number().min(0).max(1).default(0.8),
+      })
+      .strict()
+      .default({ daily: {}, tenants: {}, warnAt: 0.8 }),
+    cache: z
+      .object({
+        /** Keep answers and serve repeats of a question without calling the model. */
+        enabled: z.boolean().default(true),
+        /**
+         * Also serve an answer to a question whose embedding is at least this similar (cosine);
+         * null for exact matches only. See the README for the measured hit rate and error cost.
+         */
+        semanticSimilarity: z.number().min(0.5).max(1).nullable().default(DEFAULT_CACHE.semanticSimilarity),
+        /** Cached answers older than this are never served. */
+        ttlSeconds: z.number().int().min(1).default(86400),
+        maxEntriesPerTenant: z.number().int().min(1).default(10000),
+      })
+      .strict()
+      .default({ ...DEFAULT_CACHE }),
     server: z
       .object({
         /** Requests per API key: burst size and refill per second (token bucket). */

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { openAnswerCache } from '../cache/index.ts';
 import { DEFAULT_CHUNKING } from '../chunk/index.ts';
 import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
@@ -363,5 +364,59 @@ test('a stream cut after its first token is asked once more from the start, and 
     assert.ok(streamed.join('').endsWith(text), 'the second attempt streamed the whole answer');
   } finally {
     await server.close();
+  }
+});
+
+test('the answer cache serves repeats and paraphrases without the model, and drops answers whose sources changed', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-ask-cache-'));
+  const docs = path.join(dir, 'docs');
+  fs.mkdirSync(docs);
+  fs.writeFileSync(
+    path.join(docs, 'rrf.md'),
+    '# RRF\n\nThe constant k of reciprocal rank fusion is usually 60.\n',
+  );
+  const indexPath = path.join(dir, 'index.db');
+  const local = openSqliteStore({
+    path: indexPath,
+    embedder: { embedderId: 'hashing:hash-256', dimensions: 256 },
+  });
+  const cache = openAnswerCache(indexPath);
+  try {
+    await ingestPath({ store: local, embedder, chunking: DEFAULT_CHUNKING, inputPath: docs });
+    const model = new MockLanguageModel('The constant k is usually 60 [1].');
+    const run = (question: string) =>
+      ask({
+        store: local,
+        embedder,
+        answerer: createLlmAnswerer({ model }),
+        question,
+        cache: { cache, semanticSimilarity: 0.9 },
+      });
+    const first = await run('What is the RRF constant k?');
+    assert.equal(first.cache, undefined);
+    const repeat = await run('what is the rrf constant k');
+    assert.equal(repeat.cache?.hit, 'exact');
+    assert.equal(repeat.answer, first.answer);
+    assert.equal(repeat.usage.costUsd, 0);
+    const paraphrase = await run('The RRF constant k: what is it?');
+    assert.equal(paraphrase.cache?.hit, 'semantic');
+    assert.equal(model.calls.length, 1, 'only the first question reached the model');
+
+    fs.writeFileSync(
+      path.join(docs, 'rrf.md'),
+      '# RRF\n\nThe constant k of reciprocal rank fusion is now 30.\n',
+    );
+    await ingestPath({ store: local, embedder, chunking: DEFAULT_CHUNKING, inputPath: docs });
+    const afterChange = await run('What is the RRF constant k?');
+    assert.equal(
+      afterChange.cache,
+      undefined,
+      'the cited document changed, so the cached answer was dropped',
+    );
+    assert.equal(model.calls.length, 2);
+    assert.deepEqual(cache.stats(), { exactHits: 1, semanticHits: 1, misses: 2, stale: 1, stored: 2 });
+  } finally {
+    cache.close();
+    await local.close();
   }
 });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { AnswerCache, CacheHit } from '../cache/index.ts';
 import { embed } from '../embed/embed-many.ts';
 import { checkCitations } from '../generate/citations.ts';
 import { redactPii, screenQuestion } from '../guard/index.ts';
@@ -52,6 +54,8 @@ export interface AskOptions {
   fallbackAnswerer?: Answerer;
   /** Scan the question for prompt injection: strip injected parts, refuse pure attacks. @default true */
   screenQuestion?: boolean;
+  /** Serve and keep answers in an answer cache (exact, and semantic when a similarity is set). */
+  cache?: AskCacheOptions;
   /** Called before a policy retry or fallback, so a streaming client can discard the text so far. */
   onRetry?: (reason: PolicyViolation) => void;
   /**
@@ -91,6 +95,24 @@ export interface AskTimings {
   totalMs: number;
   /** From the request to the first answer token handed to the caller. */
   firstTokenMs: number | null;
+}
+
+/** How {@link ask} uses an answer cache. */
+export interface AskCacheOptions {
+  cache: AnswerCache;
+  /** Serve a cached answer to a question at least this similar (cosine of embeddings); exact only when unset. */
+  semanticSimilarity?: number;
+  /** Settings the answer depends on beyond those ask sees (prompt version, temperature...). */
+  settings?: string;
+}
+
+/** Set when the answer came from the cache. */
+export interface AskCacheReport {
+  hit: 'exact' | 'semantic';
+  similarity: number;
+  /** The question the cached answer was made for. */
+  cachedQuestion: string;
+  cachedAt: string;
 }
 
 /** The guard's decisions for one question. */
@@ -136,6 +158,8 @@ export interface AskResult {
   promptVersion?: string;
   /** How the grounding policy reached this answer; every step is also in the trace. */
   policy: AskPolicyReport;
+  /** Present when the answer was served from the answer cache (no model was called). */
+  cache?: AskCacheReport;
   traceId: string;
   /** The passages the answerer saw, in citation order. */
   passages: Passage[];
@@ -200,8 +224,18 @@ export async function ask(options: AskOptions): Promise<AskResult> {
       });
     }
     const question = screening?.question ?? asked;
+    const cache = options.cache;
+    const fingerprint = cache ? cacheFingerprint(options) : '';
+    if (cache) {
+      const hit = cache.cache.lookupExact({ namespace, fingerprint, question });
+      const served =
+        hit && (await serveFromCache({ hit, tracer, root, options, namespace, questionInjection }));
+      if (served) return served;
+    }
 
-    const needsVector = (retrieval.mode ?? 'hybrid') !== 'bm25' || options.answerer.id === 'extractive';
+    const semantic = cache?.semanticSimilarity !== undefined;
+    const needsVector =
+      semantic || (retrieval.mode ?? 'hybrid') !== 'bm25' || options.answerer.id === 'extractive';
     const questionEmbedding = needsVector
       ? await tracer.span(
           'cairn.embed',
@@ -209,6 +243,18 @@ export async function ask(options: AskOptions): Promise<AskResult> {
           () => embed(options.embedder, question, signal),
         )
       : undefined;
+    if (cache && semantic && questionEmbedding) {
+      const hit = cache.cache.lookupSemantic({
+        namespace,
+        fingerprint,
+        embedding: questionEmbedding,
+        minSimilarity: cache.semanticSimilarity as number,
+      });
+      const served =
+        hit && (await serveFromCache({ hit, tracer, root, options, namespace, questionInjection }));
+      if (served) return served;
+    }
+    cache?.cache.record('miss');
 
     const retrieveSpan = tracer.start('cairn.retrieve', {
       mode: retrieval.mode ?? 'hybrid',
@@ -260,7 +306,10 @@ export async function ask(options: AskOptions): Promise<AskResult> {
       },
     });
     if (questionInjection) outcome.policy.questionInjection = questionInjection;
-    return await finish({ tracer, root, options, passages, outcome, firstTokenMs });
+    const result = await finish({ tracer, root, options, passages, outcome, firstTokenMs });
+    if (cache && !result.abstained)
+      await storeInCache(cache, options, namespace, fingerprint, question, questionEmbedding, result);
+    return result;
   } catch (caught) {
     const error = deadlineError(caught, deadline, tracer, options);
     root.status = 'error';
@@ -268,6 +317,121 @@ export async function ask(options: AskOptions): Promise<AskResult> {
     await options.traceStore?.saveTrace(tracer.finish()).catch(() => undefined);
     throw error;
   }
+}
+
+/** What a cached answer depends on: a change to any of these must not serve old answers. */
+function cacheFingerprint(options: AskOptions): string {
+  const parts = {
+    answerer: options.answerer.id,
+    fallback: options.fallbackAnswerer?.id ?? null,
+    retrieval: options.retrieval ?? {},
+    redact: options.redactAnswer ?? true,
+    requireCitations: options.abstainWithoutCitations ?? true,
+    settings: options.cache?.settings ?? '',
+  };
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+}
+
+/**
+ * Returns the cached answer as this request's result, after checking that every document it
+ * cites is unchanged and not quarantined; a stale entry is dropped and undefined returned.
+ */
+async function serveFromCache(input: {
+  hit: CacheHit;
+  tracer: Tracer;
+  root: Span;
+  options: AskOptions;
+  namespace: string;
+  questionInjection: AskPolicyReport['questionInjection'];
+}): Promise<AskResult | undefined> {
+  const { hit, tracer, root, options } = input;
+  const cache = options.cache as AskCacheOptions;
+  const span = tracer.start('cairn.cache', {
+    lookup: hit.kind,
+    similarity: Number(hit.similarity.toFixed(4)),
+  });
+  const current = new Map(
+    (
+      await options.store.getDocuments(
+        input.namespace,
+        hit.citedVersions.map((v) => v.docId),
+      )
+    ).map((d) => [d.id, d]),
+  );
+  const fresh = hit.citedVersions.every((version) => {
+    const document = current.get(version.docId);
+    return document !== undefined && document.contentHash === version.contentHash && !document.quarantined;
+  });
+  span.attributes.hit = fresh;
+  if (!fresh) {
+    span.attributes.stale = true;
+    tracer.end(span);
+    cache.cache.remove(hit.id);
+    cache.cache.record('stale');
+    return undefined;
+  }
+  cache.cache.record(hit.kind);
+  tracer.end(span);
+  const cached = hit.value as Omit<AskResult, 'traceId' | 'timings'>;
+  options.onToken?.(cached.answer);
+  Object.assign(root.attributes, {
+    question: redactPii(options.question).text.slice(0, 2000),
+    answer: cached.answer.slice(0, 4000),
+    abstained: false,
+    cache: hit.kind,
+  });
+  tracer.end(root);
+  const trace = tracer.finish();
+  await options.traceStore?.saveTrace(trace);
+  const spanMs = (name: SpanName) =>
+    trace.spans.filter((s) => s.name === name).reduce((sum, s) => sum + s.durationMs, 0);
+  return {
+    ...cached,
+    usage: { ...cached.usage, inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0 },
+    policy: {
+      ...cached.policy,
+      ...(input.questionInjection ? { questionInjection: input.questionInjection } : {}),
+    },
+    cache: {
+      hit: hit.kind,
+      similarity: hit.similarity,
+      cachedQuestion: hit.question,
+      cachedAt: hit.createdAt,
+    },
+    timings: {
+      embedMs: spanMs('cairn.embed'),
+      retrieveMs: 0,
+      rerankMs: 0,
+      generateMs: 0,
+      guardMs: spanMs('cairn.guard') + spanMs('cairn.cache'),
+      totalMs: trace.durationMs,
+      firstTokenMs: trace.durationMs,
+    },
+    traceId: trace.traceId,
+  };
+}
+
+/** Keeps an answer with the versions of the documents it cites, so a change invalidates it. */
+async function storeInCache(
+  cache: AskCacheOptions,
+  options: AskOptions,
+  namespace: string,
+  fingerprint: string,
+  question: string,
+  embedding: Float32Array | undefined,
+  result: AskResult,
+): Promise<void> {
+  const cited = [...new Set(result.citations.map((citation) => citation.docId))];
+  const documents = await options.store.getDocuments(namespace, cited);
+  const { traceId: _traceId, timings: _timings, cache: _cache, ...value } = result;
+  cache.cache.put({
+    namespace,
+    fingerprint,
+    question,
+    ...(embedding ? { embedding } : {}),
+    value,
+    citedVersions: documents.map((document) => ({ docId: document.id, contentHash: document.contentHash })),
+  });
 }
 
 /** Both signals in one, or whichever exists. */

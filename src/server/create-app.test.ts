@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { openAnswerCache } from '../cache/index.ts';
 import { DEFAULT_CHUNKING } from '../chunk/index.ts';
 import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
 import { makeItem, makeRun } from '../evaluate/compare/__fixtures__/make-run.ts';
@@ -11,6 +12,7 @@ import { createLlmAnswerer } from '../generate/llm-answerer.ts';
 import type { Store, TraceStore } from '../spec/index.ts';
 import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
 import { MockLanguageModel } from '../testing/mock-language-model.ts';
+import { openUsageLedger } from '../usage/index.ts';
 import { type ApiKeyStore, openApiKeyStore } from './api-keys.ts';
 import { type AuditLog, openAuditLog } from './audit-log.ts';
 import { createApp } from './create-app.ts';
@@ -533,4 +535,82 @@ test('a streamed answer that breaks the grounding policy is reset, then replaced
   const done = events.at(-1)?.data as { answer: string; policy: { decision: string } };
   assert.equal(done.policy.decision, 'retried');
   assert.equal(done.answer, 'The constant k is usually 60 [1].');
+});
+
+test('with an answer cache, a repeated question is served from it per tenant, and /metrics counts lookups', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-cache-app-'));
+  const cache = openAnswerCache(path.join(dir, 'cache.db'));
+  const cached = createApp({
+    store,
+    embedder,
+    traceStore: traces,
+    keys,
+    answerer: createExtractiveAnswerer({ embedder, abstainThreshold: -1 }),
+    retrieval: { mode: 'hybrid', k: 4 },
+    chunking: DEFAULT_CHUNKING,
+    uploadsDir: path.join(dir, 'uploads'),
+    cache: { cache },
+  });
+  const askAs = async (key: string) => {
+    const response = await cached.app.request('/v1/ask', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ question: 'What is the usual RRF constant k?' }),
+    });
+    return (await response.json()) as { answer: string; cache?: { hit: string } };
+  };
+  const first = await askAs(readerA);
+  assert.equal(first.cache, undefined);
+  const second = await askAs(readerA);
+  assert.equal(second.cache?.hit, 'exact');
+  assert.equal(second.answer, first.answer);
+  assert.equal((await askAs(writerB)).cache, undefined, 'another tenant never gets the cached answer');
+  const metrics = await (await cached.app.request('/metrics')).text();
+  assert.match(metrics, /cairn_cache_lookups_total\{outcome="exact"\} 1/);
+  assert.match(metrics, /cairn_cache_lookups_total\{outcome="miss"\} 2/);
+  cache.close();
+});
+
+test('daily budgets: near the limit answers carry a warning, past it the tenant gets 429 until tomorrow', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-budget-app-'));
+  const usage = openUsageLedger(path.join(dir, 'usage.db'));
+  const budgeted = createApp({
+    store,
+    embedder,
+    traceStore: traces,
+    keys,
+    answerer: createLlmAnswerer({ model: new MockLanguageModel('The constant k is usually 60 [1].') }),
+    retrieval: { mode: 'hybrid', k: 4 },
+    chunking: DEFAULT_CHUNKING,
+    uploadsDir: path.join(dir, 'uploads'),
+    usage,
+    // The mock reports 100 input tokens and one output token per word: 107 per answer.
+    budgets: { daily: { tokens: 250 }, tenants: { globex: { tokens: 10_000 } }, warnAt: 0.4 },
+  });
+  const askAs = (key: string) =>
+    budgeted.app.request('/v1/ask', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ question: 'What is the usual RRF constant k?' }),
+    });
+  const first = await askAs(readerA);
+  assert.equal(first.headers.get('x-cairn-budget-warning'), null);
+  assert.equal(((await first.json()) as { usage: { totalTokens: number } }).usage.totalTokens, 107);
+  const second = await askAs(readerA);
+  assert.equal(second.status, 200);
+  assert.match(second.headers.get('x-cairn-budget-warning') ?? '', /tenant acme has used 107 of 250 tokens/);
+  assert.equal(((await second.json()) as { budget: { state: string } }).budget.state, 'warn');
+  assert.equal((await askAs(readerA)).status, 200);
+  const fourth = await askAs(readerA);
+  assert.equal(fourth.status, 429);
+  assert.match(
+    ((await fourth.json()) as { error: { code: string; message: string } }).error.message,
+    /321 of 250 tokens/,
+  );
+  assert.equal((await askAs(writerB)).status, 200, 'another tenant has its own budget');
+  assert.deepEqual(
+    usage.report({ tenant: 'acme' }).map((row) => [row.requests, row.inputTokens + row.outputTokens]),
+    [[3, 321]],
+  );
+  usage.close();
 });

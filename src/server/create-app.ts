@@ -6,7 +6,8 @@ import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { ChunkingConfig } from '../chunk/index.ts';
-import { DEFAULT_GUARD, type GuardSettings } from '../config/index.ts';
+import { type CairnConfig, DEFAULT_GUARD, type GuardSettings } from '../config/index.ts';
+import type { AskCacheOptions, AskResult } from '../engine/ask.ts';
 import { type AskRetrievalOptions, ask, ingestPath } from '../engine/index.ts';
 import { renderReport } from '../evaluate/report/index.ts';
 import { listRunsIn } from '../evaluate/runs-store.ts';
@@ -21,6 +22,7 @@ import {
   type TraceStore,
 } from '../spec/index.ts';
 import type { ModelPrice } from '../trace/index.ts';
+import { enforceBudget, type UsageLedger } from '../usage/index.ts';
 import { type ApiKeyRecord, type ApiKeyStore, type Role, roleAllows } from './api-keys.ts';
 import type { AuditLog } from './audit-log.ts';
 import {
@@ -56,6 +58,11 @@ export interface AppDependencies {
   fallbackAnswerer?: Answerer;
   /** Whole-answer deadline in milliseconds (config `answerer.deadlineMs`). */
   deadlineMs?: number;
+  /** Answer cache shared by all tenants' requests (entries are kept per tenant). */
+  cache?: AskCacheOptions;
+  /** Tokens and cost per tenant, model and day; with `budgets`, enforces daily limits. */
+  usage?: UsageLedger;
+  budgets?: CairnConfig['budgets'];
   prices?: Record<string, ModelPrice>;
   /** Uploaded files are kept here, one folder per tenant, so re-ingest and delete can find them. */
   uploadsDir: string;
@@ -166,7 +173,9 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404),
   );
 
-  app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+  app.get('/metrics', (c) =>
+    c.text(metrics.render(deps.cache?.cache.stats()), 200, { 'content-type': 'text/plain; version=0.0.4' }),
+  );
 
   app.get('/healthz', (c) =>
     c.json({ ok: true, embedder: `${deps.embedder.provider}:${deps.embedder.modelId}` }),
@@ -201,11 +210,34 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   // What every answering route passes to ask().
   const answerOptions = {
     ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}),
+    ...(deps.cache ? { cache: deps.cache } : {}),
     ...(deps.prices ? { prices: deps.prices } : {}),
     redactAnswer: guard.redactAnswers,
     screenQuestion: guard.scanQuestions,
     ...(deps.fallbackAnswerer ? { fallbackAnswerer: deps.fallbackAnswerer } : {}),
   };
+  /**
+   * Refuses the request when the tenant's daily budget is spent; near the limit, sets a warning
+   * header and returns the status so the answer can carry it.
+   */
+  const admitWithinBudget = (tenant: string, c: { header: (name: string, value: string) => void }) => {
+    if (!deps.usage) return undefined;
+    const budgets = deps.budgets ?? { daily: {}, tenants: {}, warnAt: 0.8 };
+    const status = deps.usage.check(tenant, budgets.tenants[tenant] ?? budgets.daily, budgets.warnAt);
+    enforceBudget(status);
+    if (status.state !== 'warn') return undefined;
+    c.header('x-cairn-budget-warning', status.message ?? 'near the daily budget');
+    return status;
+  };
+  const recordUsage = (tenant: string, result: Pick<AskResult, 'usage' | 'cache'>) =>
+    deps.usage?.record({
+      tenant,
+      model: result.usage.model,
+      inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens,
+      costUsd: result.usage.costUsd,
+      cached: result.cache !== undefined,
+    });
   const jsonLimit = bodyLimit({
     maxSize: maxJsonBytes,
     onError: () => {
@@ -241,6 +273,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   app.post('/v1/ask', jsonLimit, async (c) => {
     const key = requireRole(c, 'reader');
     const body = askBody.parse(await readJson(c.req.raw));
+    const budget = admitWithinBudget(key.tenant, c);
     const wantsStream = body.stream || (c.req.header('accept') ?? '').includes('text/event-stream');
     const options = {
       store: deps.store,
@@ -259,6 +292,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     if (!wantsStream) {
       const { passages, ...result } = await ask({ ...options, abortSignal: c.req.raw.signal });
       metrics.observeAnswer(result.usage);
+      recordUsage(key.tenant, result);
       deps.auditLog?.append({
         tenant: key.tenant,
         keyId: key.id,
@@ -266,7 +300,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         query: body.question,
         docIds: passages.map((passage) => passage.docId),
       });
-      return c.json(result);
+      return c.json(budget ? { ...result, budget } : result);
     }
     return streamSSE(c, async (stream) => {
       const controller = new AbortController();
@@ -284,6 +318,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
           },
         });
         metrics.observeAnswer(result.usage);
+        recordUsage(key.tenant, result);
         deps.auditLog?.append({
           tenant: key.tenant,
           keyId: key.id,
@@ -294,7 +329,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         for (const citation of result.citations)
           await stream.writeSSE({ event: 'citation', data: JSON.stringify(citation) });
         const { passages: _passages, citations: _citations, ...done } = result;
-        await stream.writeSSE({ event: 'done', data: JSON.stringify(done) });
+        await stream.writeSSE({ event: 'done', data: JSON.stringify(budget ? { ...done, budget } : done) });
       } catch (error) {
         if (controller.signal.aborted) return;
         await stream.writeSSE({ event: 'error', data: JSON.stringify(errorResponse(error).body) });
@@ -305,6 +340,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   // OpenAI-compatible: any OpenAI client can use cairn as a grounded "model".
   app.post('/v1/chat/completions', jsonLimit, async (c) => {
     const key = requireRole(c, 'reader');
+    admitWithinBudget(key.tenant, c);
     const body = chatCompletionBody.parse(await readJson(c.req.raw));
     const model = body.model ?? 'cairn';
     const options = {
@@ -320,6 +356,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     if (!body.stream) {
       const result = await ask({ ...options, abortSignal: c.req.raw.signal });
       metrics.observeAnswer(result.usage);
+      recordUsage(key.tenant, result);
       deps.auditLog?.append({
         tenant: key.tenant,
         keyId: key.id,
@@ -344,6 +381,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         },
       });
       metrics.observeAnswer(result.usage);
+      recordUsage(key.tenant, result);
       deps.auditLog?.append({
         tenant: key.tenant,
         keyId: key.id,
@@ -434,6 +472,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     const id = c.req.param('id');
     const deleted = await deps.store.deleteDocument(key.tenant, id);
     if (!deleted) throw new CairnError('not_found', `no document "${id}"`);
+    deps.cache?.cache.invalidateDocument(key.tenant, id);
     const tenantDir = path.join(deps.uploadsDir, key.tenant);
     if (fs.existsSync(tenantDir)) {
       for (const file of fs.readdirSync(tenantDir))

@@ -1,3 +1,5 @@
+import type { CacheStats } from '../cache/index.ts';
+
 /** Latency histogram bucket bounds in seconds. */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -5,7 +7,8 @@ const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 export interface ServerMetrics {
   observeRequest(route: string, method: string, status: number, seconds: number): void;
   observeAnswer(usage: { inputTokens: number; outputTokens: number; costUsd: number | null }): void;
-  render(): string;
+  /** Prometheus text; cache lookups are included when the cache's counters are given. */
+  render(cache?: CacheStats): string;
 }
 
 /** Creates an empty metrics registry. */
@@ -35,7 +38,7 @@ export function createServerMetrics(): ServerMetrics {
       tokens.output += usage.outputTokens;
       costUsd += usage.costUsd ?? 0;
     },
-    render() {
+    render(cache) {
       const lines = [
         '# HELP cairn_http_requests_total HTTP requests by route, method and status.',
         '# TYPE cairn_http_requests_total counter',
@@ -67,6 +70,16 @@ export function createServerMetrics(): ServerMetrics {
         '# TYPE cairn_cost_usd_total counter',
         `cairn_cost_usd_total ${costUsd}`,
       );
+      if (cache) {
+        lines.push(
+          '# HELP cairn_cache_lookups_total Answer-cache lookups by outcome (stale: a cited document changed).',
+          '# TYPE cairn_cache_lookups_total counter',
+          `cairn_cache_lookups_total{outcome="exact"} ${cache.exactHits}`,
+          `cairn_cache_lookups_total{outcome="semantic"} ${cache.semanticHits}`,
+          `cairn_cache_lookups_total{outcome="miss"} ${cache.misses}`,
+          `cairn_cache_lookups_total{outcome="stale"} ${cache.stale}`,
+        );
+      }
       return `${lines.join('\n')}\n`;
     },
   };

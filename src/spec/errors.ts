@@ -17,6 +17,7 @@ export type CairnErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'rate_limited'
+  | 'budget_exceeded'
   | 'payload_too_large'
   | 'internal';
 

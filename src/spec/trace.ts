@@ -1,6 +1,7 @@
 /** Every span name cairn emits: a closed set, so dashboards and tests can rely on it. */
 export type SpanName =
   | 'cairn.ask'
+  | 'cairn.cache'
   | 'cairn.embed'
   | 'cairn.retrieve'
   | 'cairn.retrieve.bm25'

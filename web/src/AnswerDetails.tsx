@@ -27,6 +27,7 @@ export function AnswerDetails({ apiKey, done }: { apiKey: string; done: AskDone 
       <summary>
         {done.timings.totalMs.toFixed(0)} ms · {done.usage.inputTokens + done.usage.outputTokens} tokens ·{' '}
         {done.usage.costUsd === null ? 'unpriced' : `$${done.usage.costUsd.toFixed(6)}`} · {done.usage.model}
+        {done.cache && ` · from cache (${done.cache.hit})`}
       </summary>
       <table className="stages">
         <caption className="visually-hidden">Latency per stage</caption>

@@ -22,6 +22,8 @@ export interface AskDone {
     attempts: { answerer: string; violation?: string }[];
     questionInjection?: { action: 'stripped' | 'refused'; category?: string; answered?: string };
   };
+  /** Set when the answer was served from the answer cache. */
+  cache?: { hit: 'exact' | 'semantic'; similarity: number; cachedQuestion: string };
   traceId: string;
 }
 

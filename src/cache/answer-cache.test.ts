@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { normalizeQuestion, openAnswerCache } from './answer-cache.ts';
+
+const file = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-cache-')), 'index.db');
+const vector = (...values: number[]) => new Float32Array(values);
+const entry = {
+  fingerprint: 'f1',
+  value: { answer: 'k is 60 [1].' },
+  citedVersions: [{ docId: 'rrf', contentHash: 'h1' }],
+};
+
+test('exact hits ignore case, spacing and end punctuation, and never cross tenants or fingerprints', () => {
+  const cache = openAnswerCache(file());
+  assert.equal(normalizeQuestion('  What is  RRF?? '), 'what is rrf');
+  cache.put({ namespace: 'acme', question: 'What is RRF?', ...entry });
+  assert.deepEqual(
+    cache.lookupExact({ namespace: 'acme', fingerprint: 'f1', question: 'what is rrf' })?.value,
+    entry.value,
+  );
+  assert.equal(
+    cache.lookupExact({ namespace: 'globex', fingerprint: 'f1', question: 'What is RRF?' }),
+    undefined,
+  );
+  assert.equal(
+    cache.lookupExact({ namespace: 'acme', fingerprint: 'f2', question: 'What is RRF?' }),
+    undefined,
+  );
+  cache.close();
+});
+
+test('semantic hits take the most similar cached question at or above the threshold', () => {
+  const cache = openAnswerCache(file());
+  cache.put({ namespace: 'acme', question: 'a', embedding: vector(1, 0, 0), ...entry });
+  cache.put({ namespace: 'acme', question: 'b', embedding: vector(0.8, 0.6, 0), ...entry });
+  const near = cache.lookupSemantic({
+    namespace: 'acme',
+    fingerprint: 'f1',
+    embedding: vector(0.9, 0.44, 0),
+    minSimilarity: 0.9,
+  });
+  assert.equal(near?.question, 'b');
+  assert.equal(near?.kind, 'semantic');
+  assert.equal(
+    cache.lookupSemantic({
+      namespace: 'acme',
+      fingerprint: 'f1',
+      embedding: vector(0, 0, 1),
+      minSimilarity: 0.5,
+    }),
+    undefined,
+  );
+  assert.equal(
+    cache.lookupSemantic({
+      namespace: 'other',
+      fingerprint: 'f1',
+      embedding: vector(1, 0, 0),
+      minSimilarity: 0.5,
+    }),
+    undefined,
+  );
+  cache.close();
+});
+
+test('entries expire after the TTL, the oldest go beyond the cap, and a document change removes its answers', () => {
+  let clock = 1_000_000;
+  const cache = openAnswerCache(file(), { ttlSeconds: 60, maxEntriesPerTenant: 2, now: () => clock });
+  cache.put({ namespace: 'acme', question: 'one', ...entry });
+  clock += 61_000;
+  assert.equal(
+    cache.lookupExact({ namespace: 'acme', fingerprint: 'f1', question: 'one' }),
+    undefined,
+    'expired',
+  );
+  for (const question of ['two', 'three', 'four']) {
+    clock += 1;
+    cache.put({ namespace: 'acme', question, ...entry });
+  }
+  assert.equal(
+    cache.lookupExact({ namespace: 'acme', fingerprint: 'f1', question: 'two' }),
+    undefined,
+    'evicted',
+  );
+  assert.ok(cache.lookupExact({ namespace: 'acme', fingerprint: 'f1', question: 'four' }));
+  cache.put({
+    namespace: 'acme',
+    question: 'five',
+    ...entry,
+    citedVersions: [{ docId: 'other', contentHash: 'x' }],
+  });
+  assert.equal(cache.invalidateDocument('acme', 'rrf'), 1);
+  assert.equal(cache.lookupExact({ namespace: 'acme', fingerprint: 'f1', question: 'four' }), undefined);
+  assert.ok(cache.lookupExact({ namespace: 'acme', fingerprint: 'f1', question: 'five' }));
+  cache.close();
+});
