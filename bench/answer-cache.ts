@@ -126,18 +126,9 @@ async function replay(split: 'dev' | 'test', similarity: number | null | 'off') 
     pct(rows.filter((row) => row.hit === 'semantic').length),
     rows.filter((row) => row.wrongSource).length,
     pct(rows.filter((row) => row.ok).length),
-    hits.length
-      ? percentile(
-          hits.map((row) => row.ms),
-          50,
-        ).toFixed(1)
-      : '—',
-    misses.length
-      ? percentile(
-          misses.map((row) => row.ms),
-          50,
-        ).toFixed(1)
-      : '—',
+    p50('exact'),
+    p50('semantic'),
+    p50(undefined),
   ];
 }
 
@@ -156,7 +147,8 @@ for (const split of splits) {
         'semantic hits',
         'answers from another question',
         'correct',
-        'hit p50 ms',
+        'exact hit p50 ms',
+        'semantic hit p50 ms',
         'miss p50 ms',
       ],
       rows,
