@@ -5,7 +5,7 @@ import { CairnError } from '../spec/index.ts';
 import { openSqliteTraceStore } from '../store/sqlite/index.ts';
 import { enforceBudget, openUsageLedger } from '../usage/index.ts';
 import { openConfiguredCache } from './answer-cache-options.ts';
-import { buildAnswerer, buildFallbackAnswerer } from './build-answerer.ts';
+import { buildAnswerer, buildFallbackAnswerer, buildRouting } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
@@ -77,6 +77,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
   const traceStore = openSqliteTraceStore(indexPath);
   const answerer = buildAnswerer(config, embedder, !values.json);
   const fallbackAnswerer = buildFallbackAnswerer(config, embedder);
+  const routing = buildRouting(config, !values.json);
   const namespace = values.namespace ?? config.namespace;
   // The CLI spends from the same daily budget as the server's tenant of this namespace.
   const usage = openUsageLedger(indexPath);
@@ -119,6 +120,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
       screenQuestion: config.guard.scanQuestions,
       deadlineMs: config.answerer.deadlineMs,
       ...(fallbackAnswerer ? { fallbackAnswerer } : {}),
+      ...(routing ? { routing } : {}),
       ...(cache ? { cache } : {}),
       ...(streaming
         ? {

@@ -2,6 +2,7 @@ import type { CairnConfig } from '../config/index.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import { createLlmAnswerer } from '../generate/llm-answerer.ts';
 import { createLanguageModel, createResilientLanguageModel } from '../generate/providers/index.ts';
+import type { AskRouting } from '../engine/ask.ts';
 import type { Answerer, EmbeddingModel } from '../spec/index.ts';
 
 /** The answerer a configuration names: `extractive` (offline) or an LLM provider spec. */
@@ -46,4 +47,32 @@ export function buildFallbackAnswerer(config: CairnConfig, embedder: EmbeddingMo
       ? {}
       : { abstainThreshold: config.answerer.abstainThreshold }),
   });
+}
+
+/** Routing rules from `answerer.routing`: the cheap model's answerer, or undefined when unset. */
+export function buildRouting(config: CairnConfig, stream = true): AskRouting | undefined {
+  const routing = config.answerer.routing;
+  if (!routing || config.answerer.model === 'extractive') return undefined;
+  const settings = config.answerer;
+  const model = createResilientLanguageModel(
+    [
+      createLanguageModel(routing.model, {
+        ...(routing.baseURL ? { baseURL: routing.baseURL } : {}),
+        ...(routing.apiKey ? { apiKey: routing.apiKey } : {}),
+        timeoutMs: settings.timeoutMs,
+      }),
+    ],
+    { retries: settings.retries },
+  );
+  return {
+    cheap: createLlmAnswerer({
+      model,
+      promptVersion: settings.promptVersion,
+      maxOutputTokens: settings.maxOutputTokens,
+      temperature: settings.temperature,
+      stream,
+    }),
+    longContextTokens: routing.longContextTokens,
+    escalateOnAbstain: routing.escalateOnAbstain,
+  };
 }

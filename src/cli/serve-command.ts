@@ -15,7 +15,7 @@ import { CairnError } from '../spec/index.ts';
 import { openSqliteTraceStore } from '../store/sqlite/index.ts';
 import { openUsageLedger } from '../usage/index.ts';
 import { openConfiguredCache } from './answer-cache-options.ts';
-import { buildAnswerer, buildFallbackAnswerer } from './build-answerer.ts';
+import { buildAnswerer, buildFallbackAnswerer, buildRouting } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
@@ -65,6 +65,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   auditLog.purgeOlderThan(config.server.auditRetentionDays);
   const fallbackAnswerer = buildFallbackAnswerer(config, embedder);
   const cache = openConfiguredCache(config, indexPath);
+  const routing = buildRouting(config, true);
   const usage = openUsageLedger(indexPath);
   const { app, jobs } = createApp({
     store,
@@ -85,6 +86,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     usage,
     budgets: config.budgets,
     ...(fallbackAnswerer ? { fallbackAnswerer } : {}),
+    ...(routing ? { routing } : {}),
     prices: config.prices,
     uploadsDir: path.join(path.dirname(path.resolve(indexPath)), 'uploads'),
     runsDir: runsDirectory(indexPath),

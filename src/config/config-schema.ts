@@ -104,6 +104,21 @@ export const configSchema = z
         promptVersion: z.string().default('grounded-answer.v1'),
         /** Retries per model on timeouts, 408, 429 and 5xx (exponential backoff, full jitter). */
         retries: z.number().int().min(0).max(10).default(2),
+        /**
+         * Model routing: this cheaper model answers first; the main model takes passages longer
+         * than `longContextTokens`, answers the cheap one declines, and answers that break the
+         * grounding policy.
+         */
+        routing: z
+          .object({
+            model: z.string().min(1),
+            baseURL: z.url().optional(),
+            apiKey: z.string().optional(),
+            longContextTokens: z.number().int().min(1).default(3000),
+            escalateOnAbstain: z.boolean().default(true),
+          })
+          .strict()
+          .optional(),
         /** Models tried in order when the primary keeps failing. */
         fallbacks: z
           .array(

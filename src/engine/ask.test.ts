@@ -420,3 +420,42 @@ test('the answer cache serves repeats and paraphrases without the model, and dro
     await local.close();
   }
 });
+
+test('routing: the cheap model answers first, escalates to the main one when it declines, and long contexts skip it', async () => {
+  const cheapModel = new MockLanguageModel(
+    ['The constant k is usually 60 [1].', 'NOT_IN_DOCUMENTS'],
+    'cheap',
+  );
+  const mainModel = new MockLanguageModel('The constant k is usually 60 [1].', 'main');
+  const routing = (longContextTokens: number) => ({
+    cheap: createLlmAnswerer({ model: cheapModel }),
+    longContextTokens,
+    escalateOnAbstain: true,
+  });
+  const options = { store, embedder, answerer: createLlmAnswerer({ model: mainModel }), traceStore: traces };
+  const question = 'What is the RRF constant k?';
+
+  const cheap = await ask({ ...options, question, routing: routing(10_000) });
+  assert.equal(cheap.usage.model, 'mock:cheap');
+  assert.equal(cheap.policy.decision, 'answered');
+  assert.equal(cheap.policy.route?.escalated, false);
+
+  const escalated = await ask({ ...options, question, routing: routing(10_000) });
+  assert.equal(escalated.policy.decision, 'escalated');
+  assert.deepEqual(
+    escalated.policy.attempts.map((a) => `${a.answerer}:${a.violation ?? 'ok'}`),
+    ['mock:cheap:low_confidence', 'mock:main:ok'],
+  );
+  assert.equal(escalated.usage.model, 'mock:main');
+  assert.equal(escalated.usage.inputTokens, 200, 'both calls are counted');
+
+  const long = await ask({ ...options, question, routing: routing(5) });
+  assert.equal(long.policy.route?.first, 'mock:main');
+  assert.ok((long.policy.route?.contextTokens ?? 0) > 5);
+  assert.equal(cheapModel.calls.length, 2, 'the long context never reached the cheap model');
+  const trace = await traces.getTrace('default', escalated.traceId);
+  assert.deepEqual(
+    trace?.spans.filter((span) => span.name === 'cairn.generate').map((span) => span.attributes.step),
+    ['first', 'escalate'],
+  );
+});

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AnswerCache, CacheHit } from '../cache/index.ts';
+import { countTokens } from '../chunk/count-tokens.ts';
 import { embed } from '../embed/embed-many.ts';
 import { checkCitations } from '../generate/citations.ts';
 import { redactPii, screenQuestion } from '../guard/index.ts';
@@ -54,6 +55,8 @@ export interface AskOptions {
   fallbackAnswerer?: Answerer;
   /** Scan the question for prompt injection: strip injected parts, refuse pure attacks. @default true */
   screenQuestion?: boolean;
+  /** Model routing: a cheaper answerer tries first; the main one takes long contexts and escalations. */
+  routing?: AskRouting;
   /** Serve and keep answers in an answer cache (exact, and semantic when a similarity is set). */
   cache?: AskCacheOptions;
   /** Called before a policy retry or fallback, so a streaming client can discard the text so far. */
@@ -97,6 +100,16 @@ export interface AskTimings {
   firstTokenMs: number | null;
 }
 
+/** Routing rules (config `answerer.routing`). */
+export interface AskRouting {
+  /** Tried first when the passages fit within `longContextTokens`. */
+  cheap: Answerer;
+  /** Passages longer than this (gpt-tokenizer tokens) go straight to the main answerer. */
+  longContextTokens: number;
+  /** When the cheap answerer abstains, ask the main one (it may know better). */
+  escalateOnAbstain: boolean;
+}
+
 /** How {@link ask} uses an answer cache. */
 export interface AskCacheOptions {
   cache: AnswerCache;
@@ -118,12 +131,15 @@ export interface AskCacheReport {
 /** The guard's decisions for one question. */
 export interface AskPolicyReport {
   /**
-   * `answered` first time; `retried` after one policy retry; `fell_back` to the fallback answerer;
-   * `refused` when every attempt broke the policy or the question was only an attack.
+   * `answered` first time; `retried` after one policy retry; `escalated` from the cheap model to
+   * the main one (routing); `fell_back` to the fallback answerer; `refused` when every attempt
+   * broke the policy or the question was only an attack.
    */
-  decision: 'answered' | 'retried' | 'fell_back' | 'refused';
+  decision: 'answered' | 'retried' | 'escalated' | 'fell_back' | 'refused';
   /** Each answer attempt with the answerer used and the violation it had, if any. */
   attempts: { answerer: string; violation?: PolicyViolation }[];
+  /** Set when routing is on: which answerer went first, the context size, and whether it escalated. */
+  route?: { first: string; contextTokens: number; escalated: boolean };
   /** Set when the question carried a prompt-injection attempt. */
   questionInjection?: {
     action: 'stripped' | 'refused';
@@ -324,6 +340,9 @@ function cacheFingerprint(options: AskOptions): string {
   const parts = {
     answerer: options.answerer.id,
     fallback: options.fallbackAnswerer?.id ?? null,
+    routing: options.routing
+      ? [options.routing.cheap.id, options.routing.longContextTokens, options.routing.escalateOnAbstain]
+      : null,
     retrieval: options.retrieval ?? {},
     redact: options.redactAnswer ?? true,
     requireCitations: options.abstainWithoutCitations ?? true,
@@ -482,14 +501,39 @@ async function answerWithinPolicy(input: {
   onFirstToken: () => void;
 }): Promise<PolicyOutcome> {
   const { options, tracer, passages } = input;
-  const plan: { answerer: Answerer; retryReason?: PolicyViolation }[] = [{ answerer: options.answerer }];
+  const main = options.answerer;
+  const fallback = options.fallbackAnswerer;
+  const routing = options.routing;
+  // Routing: the cheap model answers first unless the passages are too long for it.
+  const contextTokens = routing ? passages.reduce((sum, passage) => sum + countTokens(passage.text), 0) : 0;
+  const cheapFirst = routing !== undefined && contextTokens <= routing.longContextTokens;
+  const route: AskPolicyReport['route'] = routing
+    ? { first: cheapFirst ? routing.cheap.id : main.id, contextTokens, escalated: false }
+    : undefined;
+  const plan: PlanStep[] = [{ answerer: cheapFirst ? (routing as AskRouting).cheap : main, kind: 'first' }];
   const drafts: AnswerDraft[] = [];
   const attempts: AskPolicyReport['attempts'] = [];
   let violation: PolicyViolation | undefined;
+  const decisionOf: Record<PlanStep['kind'], AskPolicyReport['decision']> = {
+    first: 'answered',
+    retry: 'retried',
+    escalate: 'escalated',
+    fallback: 'fell_back',
+  };
+  const report = (decision: AskPolicyReport['decision']): AskPolicyReport => ({
+    decision,
+    attempts,
+    ...(route ? { route } : {}),
+  });
   for (let index = 0; index < plan.length; index++) {
-    const step = plan[index] as (typeof plan)[number];
+    const step = plan[index] as PlanStep;
     if (index > 0 && violation && violation !== 'provider_failed') options.onRetry?.(violation);
-    const generateSpan = tracer.start('cairn.generate', { model: step.answerer.id, attempt: index + 1 });
+    if (step.kind === 'escalate' && route) route.escalated = true;
+    const generateSpan = tracer.start('cairn.generate', {
+      model: step.answerer.id,
+      attempt: index + 1,
+      step: step.kind,
+    });
     let draft: AnswerDraft;
     let streamed = false;
     try {
@@ -511,23 +555,23 @@ async function answerWithinPolicy(input: {
       // Cancellation and deadlines are not failures to route around; nor are bugs.
       if (options.abortSignal?.aborted || !CairnError.is(error, 'api_call_failed')) throw error;
       // A stream cut after its first token could not be retried inside the provider chain (the
-      // user had seen text): ask it once more from the start. Otherwise the chain already
-      // retried, so go to the fallback answerer, which answers from the passages.
+      // user had seen text): ask it once more from the start. A failing cheap model escalates.
+      // Otherwise the chain already retried, so go to the fallback answerer.
       const again = streamed && !plan.some((p, i) => i !== index && p.answerer === step.answerer);
-      const fallback = options.fallbackAnswerer;
-      const next = again ? step.answerer : fallback && step.answerer !== fallback ? fallback : undefined;
+      const next: PlanStep | undefined = again
+        ? { answerer: step.answerer, kind: 'retry' }
+        : step.answerer === routing?.cheap && cheapFirst
+          ? { answerer: main, kind: 'escalate' }
+          : fallback && step.answerer !== fallback
+            ? { answerer: fallback, kind: 'fallback' }
+            : undefined;
       // Left open when rethrowing, so a deadline error can name the stage it interrupted.
       if (!next) throw error;
       tracer.end(generateSpan);
       attempts.push({ answerer: step.answerer.id, violation: 'provider_failed' });
       violation = 'provider_failed';
       options.onRetry?.('provider_failed');
-      plan.splice(
-        index + 1,
-        plan.length,
-        { answerer: next },
-        ...(again && fallback ? [{ answerer: fallback }] : []),
-      );
+      plan.splice(index + 1, plan.length, next);
       continue;
     }
     drafts.push(draft);
@@ -554,6 +598,9 @@ async function answerWithinPolicy(input: {
           passages,
           requireCitations: options.abstainWithoutCitations ?? true,
         });
+    // A cheap model that abstains is not trusted to be right: the main model gets the question.
+    const fromCheap = step.answerer === routing?.cheap && cheapFirst;
+    if (fromCheap && draft.abstained && routing?.escalateOnAbstain) violation = 'low_confidence';
     attempts.push({ answerer: draft.modelId, ...(violation ? { violation } : {}) });
     Object.assign(policySpan.attributes, {
       violation: violation ?? null,
@@ -562,8 +609,6 @@ async function answerWithinPolicy(input: {
     });
     tracer.end(policySpan);
     if (!violation) {
-      const decision =
-        index === 0 ? 'answered' : plan[index]?.answerer === options.answerer ? 'retried' : 'fell_back';
       return {
         answer: checked.text,
         abstained: draft.abstained,
@@ -571,17 +616,19 @@ async function answerWithinPolicy(input: {
         validCitations: checked.valid,
         invalidCitations: checked.invalid,
         drafts,
-        policy: { decision, attempts },
+        policy: report(decisionOf[step.kind]),
       };
     }
-    if (index === 0 && !options.answerer.deterministic)
-      plan.push({ answerer: options.answerer, retryReason: violation });
-    if (
-      index === plan.length - 1 &&
-      options.fallbackAnswerer &&
-      !plan.some((p) => p.answerer === options.fallbackAnswerer)
-    ) {
-      plan.push({ answerer: options.fallbackAnswerer });
+    if (fromCheap) {
+      // The cheap model's answer failed: escalate rather than retry it.
+      plan.push({ answerer: main, kind: 'escalate' });
+      continue;
+    }
+    if ((step.kind === 'first' || step.kind === 'escalate') && !step.answerer.deterministic) {
+      plan.push({ answerer: step.answerer, kind: 'retry', retryReason: violation });
+    }
+    if (index === plan.length - 1 && fallback && !plan.some((p) => p.answerer === fallback)) {
+      plan.push({ answerer: fallback, kind: 'fallback' });
     }
   }
   return {
@@ -594,8 +641,15 @@ async function answerWithinPolicy(input: {
     validCitations: [],
     invalidCitations: [],
     drafts,
-    policy: { decision: 'refused', attempts },
+    policy: report('refused'),
   };
+}
+
+/** One planned answer attempt and why it is made. */
+interface PlanStep {
+  answerer: Answerer;
+  kind: 'first' | 'retry' | 'escalate' | 'fallback';
+  retryReason?: PolicyViolation;
 }
 
 /** Redacts, prices and traces the outcome, saves the trace, and builds the result. */

@@ -9,13 +9,15 @@ import type { Passage } from '../spec/index.ts';
  * - `unsupported_link`: a URL that appears in no passage (the usual exfiltration channel).
  * - `pii_not_in_sources`: personal data that no passage holds.
  * - `provider_failed`: not about the text: every provider failed, so the fallback answerer was used.
+ * - `low_confidence`: routing: the cheap model abstained, so the main model was asked.
  */
 export type PolicyViolation =
   | 'no_valid_citation'
   | 'injection_in_answer'
   | 'unsupported_link'
   | 'pii_not_in_sources'
-  | 'provider_failed';
+  | 'provider_failed'
+  | 'low_confidence';
 
 /** What each violation tells the model when it is asked to answer again. */
 export const RETRY_INSTRUCTIONS: Record<PolicyViolation, string> = {
@@ -27,6 +29,7 @@ export const RETRY_INSTRUCTIONS: Record<PolicyViolation, string> = {
     'it contained a link that is in none of the passages. Include no links except ones quoted from a passage.',
   pii_not_in_sources: 'it contained personal data that is in none of the passages. Leave such data out.',
   provider_failed: 'the provider failed before finishing it.',
+  low_confidence: 'it declined to answer.',
 };
 
 const URL_PATTERN = /\b(?:https?|ftp):\/\/[^\s)<>"'\]]+/gi;

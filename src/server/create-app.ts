@@ -7,7 +7,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { ChunkingConfig } from '../chunk/index.ts';
 import { type CairnConfig, DEFAULT_GUARD, type GuardSettings } from '../config/index.ts';
-import type { AskCacheOptions, AskResult } from '../engine/ask.ts';
+import type { AskCacheOptions, AskResult, AskRouting } from '../engine/ask.ts';
 import { type AskRetrievalOptions, ask, ingestPath } from '../engine/index.ts';
 import { renderReport } from '../evaluate/report/index.ts';
 import { listRunsIn } from '../evaluate/runs-store.ts';
@@ -56,6 +56,8 @@ export interface AppDependencies {
   guard?: Partial<GuardSettings>;
   /** Where an answer goes after breaking the grounding policy twice (the extractive answerer). */
   fallbackAnswerer?: Answerer;
+  /** Model routing rules (config `answerer.routing`). */
+  routing?: AskRouting;
   /** Whole-answer deadline in milliseconds (config `answerer.deadlineMs`). */
   deadlineMs?: number;
   /** Answer cache shared by all tenants' requests (entries are kept per tenant). */
@@ -211,6 +213,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   const answerOptions = {
     ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}),
     ...(deps.cache ? { cache: deps.cache } : {}),
+    ...(deps.routing ? { routing: deps.routing } : {}),
     ...(deps.prices ? { prices: deps.prices } : {}),
     redactAnswer: guard.redactAnswers,
     screenQuestion: guard.scanQuestions,
