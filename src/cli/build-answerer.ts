@@ -1,8 +1,8 @@
 import type { CairnConfig } from '../config/index.ts';
+import type { AskRouting } from '../engine/ask.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import { createLlmAnswerer } from '../generate/llm-answerer.ts';
 import { createLanguageModel, createResilientLanguageModel } from '../generate/providers/index.ts';
-import type { AskRouting } from '../engine/ask.ts';
 import type { Answerer, EmbeddingModel } from '../spec/index.ts';
 
 /** The answerer a configuration names: `extractive` (offline) or an LLM provider spec. */
