@@ -157,6 +157,8 @@ function GuardNote({ done }: { done: AskDone }) {
   ];
   if (policy.decision === 'retried')
     notes.push(`First draft discarded (${violations.join(', ')}); answered on retry.`);
+  if (policy.decision === 'escalated')
+    notes.push('The cheaper model declined or failed; answered by the main model.');
   if (policy.decision === 'fell_back')
     notes.push(`LLM drafts discarded (${violations.join(', ')}); answered by quoting the passages.`);
   if (policy.decision === 'refused' && violations.length > 0)

@@ -18,7 +18,7 @@ export interface AskDone {
   };
   usage: { model: string; inputTokens: number; outputTokens: number; costUsd: number | null };
   policy?: {
-    decision: 'answered' | 'retried' | 'fell_back' | 'refused';
+    decision: 'answered' | 'retried' | 'escalated' | 'fell_back' | 'refused';
     attempts: { answerer: string; violation?: string }[];
     questionInjection?: { action: 'stripped' | 'refused'; category?: string; answered?: string };
   };
