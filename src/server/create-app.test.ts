@@ -614,3 +614,38 @@ test('daily budgets: near the limit answers carry a warning, past it the tenant 
   );
   usage.close();
 });
+
+test('a streamed chat completion whose draft is discarded says so in the text', async () => {
+  const model = new MockLanguageModel(['The constant is sixty.', 'The constant k is usually 60 [1].']);
+  const llmApp = createApp({
+    store,
+    embedder,
+    traceStore: traces,
+    keys,
+    answerer: createLlmAnswerer({ model }),
+    retrieval: { mode: 'hybrid', k: 4 },
+    chunking: DEFAULT_CHUNKING,
+    uploadsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-chat-uploads-')),
+  });
+  const response = await llmApp.app.request('/v1/chat/completions', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${readerA}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      stream: true,
+      messages: [{ role: 'user', content: 'What is the usual RRF constant k?' }],
+    }),
+  });
+  const content = (await response.text())
+    .split('\n\n')
+    .map((block) => /^data: (.*)$/m.exec(block)?.[1])
+    .filter((data): data is string => data !== undefined && data !== '[DONE]')
+    .map(
+      (data) =>
+        (JSON.parse(data) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '',
+    )
+    .join('');
+  assert.match(
+    content,
+    /^The constant is sixty\.\n\n\(the text above was discarded: no_valid_citation; answering again\)\n\nThe constant k is usually 60 \[1\]\./,
+  );
+});

@@ -382,6 +382,11 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         onToken: (text) => {
           void stream.writeSSE({ data: JSON.stringify(chatChunk(id, model, { content: text })) });
         },
+        // The OpenAI stream shape cannot retract text: say plainly that what follows replaces it.
+        onRetry: (reason) => {
+          const notice = `\n\n(the text above was discarded: ${reason}; answering again)\n\n`;
+          void stream.writeSSE({ data: JSON.stringify(chatChunk(id, model, { content: notice })) });
+        },
       });
       metrics.observeAnswer(result.usage);
       recordUsage(key.tenant, result);
