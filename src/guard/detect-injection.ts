@@ -228,12 +228,17 @@ const DIRECTIVE =
  */
 export function detectInjection(text: string): InjectionVerdict {
   const signals: InjectionSignal[] = [];
+  // Rules that fired on the text as written; the normalised reading only adds what they missed.
+  const firedPlain = new Set<string>();
   for (const view of decodeViews(text)) {
     const disguised = view.kind !== 'plain';
-    const quoted = view.kind === 'plain' ? quotedSpans(view.text) : [];
+    const readable = view.kind === 'plain' || view.kind === 'normalized';
+    const quoted = readable ? quotedSpans(view.text) : [];
     for (const rule of RULES) {
+      if (view.kind === 'normalized' && firedPlain.has(rule.name)) continue;
       const match = rule.pattern.exec(view.text);
       if (!match) continue;
+      if (view.kind === 'plain') firedPlain.add(rule.name);
       // Documentation quotes attacks to explain them; a quoted phrase alone does not flag.
       const mention = quoted.some(
         ([start, end]) => match.index >= start && match.index + match[0].length <= end,
@@ -245,7 +250,8 @@ export function detectInjection(text: string): InjectionVerdict {
       const address = ADDRESS.exec(sentence);
       const rest = address ? sentence.slice(address.index + address[0].length) : '';
       const directive = DIRECTIVE.exec(rest);
-      if (address && directive) {
+      if (address && directive && !(view.kind === 'normalized' && firedPlain.has('addresses-the-model'))) {
+        if (view.kind === 'plain') firedPlain.add('addresses-the-model');
         const rule: Rule = {
           name: 'addresses-the-model',
           category: 'instruction_override',
