@@ -3,7 +3,7 @@
  * measured in one run, so the pipeline's own overhead (loading, chunking, SQLite writes) shows.
  * Then re-ingests the unchanged corpus and compares the time.
  *
- *   npx tsx bench/ingest-throughput.ts [--docs 1500] [--embedder local]
+ *   npx tsx bench/ingest-throughput.ts [--docs 1500] [--embedder local] [--no-injection-scan]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,7 +19,12 @@ import { fixed, markdownTable } from './lib/markdown-table.ts';
 import { scifactDir } from './lib/shared-data.ts';
 
 const { values } = parseArgs({
-  options: { docs: { type: 'string', default: '1500' }, embedder: { type: 'string', default: 'local' } },
+  options: {
+    docs: { type: 'string', default: '1500' },
+    embedder: { type: 'string', default: 'local' },
+    // Off, to see what the prompt-injection scan of each document costs.
+    'no-injection-scan': { type: 'boolean', default: false },
+  },
 });
 const limit = Number(values.docs);
 
@@ -55,7 +60,14 @@ for (let start = 0; start < texts.length; start += 64)
 const rawMs = performance.now() - rawStarted;
 
 // 2. The full pipeline into a fresh index.
-const first = await ingestPath({ store, embedder, chunking: DEFAULT_CHUNKING, inputPath: corpusPath });
+const scanInjection = !values['no-injection-scan'];
+const first = await ingestPath({
+  store,
+  embedder,
+  chunking: DEFAULT_CHUNKING,
+  inputPath: corpusPath,
+  scanInjection,
+});
 // 3. The same corpus again, unchanged.
 const second = await ingestPath({ store, embedder, chunking: DEFAULT_CHUNKING, inputPath: corpusPath });
 await store.close();
