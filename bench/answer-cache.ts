@@ -76,7 +76,9 @@ const correct = (item: GoldenItem, result: AskResult) =>
 
 async function replay(split: 'dev' | 'test', similarity: number | null | 'off') {
   const log = replayLog(split);
-  const cache = similarity === 'off' ? undefined : openAnswerCache(indexPath);
+  // A fresh cache file per setting, so no setting sees another's answers.
+  const cache =
+    similarity === 'off' ? undefined : openAnswerCache(path.join(dir, `cache-${split}-${similarity}.db`));
   // Which golden item each cached question came from, to spot answers served to another question.
   const origin = new Map<string, string>();
   for (const entry of log) origin.set(entry.question, entry.item.id);
@@ -103,13 +105,7 @@ async function replay(split: 'dev' | 'test', similarity: number | null | 'off') 
       wrongSource,
     });
   }
-  if (cache) {
-    // Fresh cache per setting: clear the table for the next run.
-    cache.close();
-    const db = (await import('better-sqlite3')).default(indexPath);
-    db.exec('DELETE FROM answer_cache');
-    db.close();
-  }
+  cache?.close();
   const p50 = (kind: 'exact' | 'semantic' | undefined) => {
     const ms = rows.filter((row) => row.hit === kind).map((row) => row.ms);
     return ms.length ? percentile(ms, 50).toFixed(1) : '—';

@@ -45,7 +45,12 @@ export function findPolicyViolation(input: {
   const sources = input.passages.map((passage) => passage.text).join('\n');
   const links = input.answer.match(URL_PATTERN) ?? [];
   if (links.some((link) => !sources.includes(link.replace(/[.,;:]+$/, '')))) return 'unsupported_link';
-  if (detectInjection(input.answer).flagged) return 'injection_in_answer';
+  // Repeating what a passage says about injection (a document on the topic) is not following it.
+  const lowerSources = sources.toLowerCase();
+  const injection = detectInjection(input.answer);
+  if (injection.flagged && injection.signals.some((signal) => !lowerSources.includes(signal.excerpt))) {
+    return 'injection_in_answer';
+  }
   if (detectPii(input.answer).some((span) => !sources.includes(span.text))) return 'pii_not_in_sources';
   return undefined;
 }
