@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { CacheHit } from '../cache/index.ts';
-import { redactPii } from '../guard/index.ts';
-import type { Span, SpanName } from '../spec/index.ts';
+import type { Span } from '../spec/index.ts';
 import type { Tracer } from '../trace/tracer.ts';
 import type { AskCacheOptions, AskOptions, AskPolicyReport, AskResult } from './ask-types.ts';
+import { closeTrace } from './close-trace.ts';
 
 /** What a cached answer depends on: a change to any of these must not serve old answers. */
 export function cacheFingerprint(options: AskOptions): string {
@@ -63,17 +63,14 @@ export async function serveFromCache(input: {
   tracer.end(span);
   const cached = hit.value as Omit<AskResult, 'traceId' | 'timings'>;
   options.onToken?.(cached.answer);
-  Object.assign(root.attributes, {
-    question: redactPii(options.question).text.slice(0, 2000),
-    answer: cached.answer.slice(0, 4000),
+  const { trace, stageMs } = await closeTrace({
+    tracer,
+    root,
+    options,
+    answer: cached.answer,
     abstained: false,
-    cache: hit.kind,
+    attributes: { cache: hit.kind },
   });
-  tracer.end(root);
-  const trace = tracer.finish();
-  await options.traceStore?.saveTrace(trace);
-  const spanMs = (name: SpanName) =>
-    trace.spans.filter((s) => s.name === name).reduce((sum, s) => sum + s.durationMs, 0);
   return {
     ...cached,
     usage: { ...cached.usage, inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0 },
@@ -88,11 +85,11 @@ export async function serveFromCache(input: {
       cachedAt: hit.createdAt,
     },
     timings: {
-      embedMs: spanMs('cairn.embed'),
+      embedMs: stageMs('cairn.embed'),
       retrieveMs: 0,
       rerankMs: 0,
       generateMs: 0,
-      guardMs: spanMs('cairn.guard') + spanMs('cairn.cache'),
+      guardMs: stageMs('cairn.guard') + stageMs('cairn.cache'),
       totalMs: trace.durationMs,
       firstTokenMs: trace.durationMs,
     },

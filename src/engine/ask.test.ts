@@ -415,6 +415,27 @@ test('the answer cache serves repeats and paraphrases without the model, and dro
     );
     assert.equal(model.calls.length, 2);
     assert.deepEqual(cache.stats(), { exactHits: 1, semanticHits: 1, misses: 2, stale: 1, stored: 2 });
+
+    // With answer redaction off the cached answer keeps personal data, but its trace never does.
+    const contact = new MockLanguageModel('Ask ana.lopez@example.org about k [1].');
+    const contactOptions = {
+      store: local,
+      embedder,
+      traceStore: traces,
+      answerer: createLlmAnswerer({ model: contact }),
+      question: 'Who knows the RRF constant k?',
+      redactAnswer: false,
+      abstainWithoutCitations: true,
+      cache: { cache },
+    };
+    fs.appendFileSync(path.join(docs, 'rrf.md'), '\nAsk ana.lopez@example.org about k.\n');
+    await ingestPath({ store: local, embedder, chunking: DEFAULT_CHUNKING, inputPath: docs });
+    await ask(contactOptions);
+    const hit = await ask(contactOptions);
+    assert.equal(hit.cache?.hit, 'exact');
+    assert.match(hit.answer, /ana\.lopez/);
+    const hitTrace = await traces.getTrace('default', hit.traceId);
+    assert.doesNotMatch(JSON.stringify(hitTrace), /ana\.lopez/);
   } finally {
     cache.close();
     await local.close();

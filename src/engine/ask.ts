@@ -1,13 +1,14 @@
 import { embed } from '../embed/embed-many.ts';
 import { redactPii, screenQuestion } from '../guard/index.ts';
 import { type RetrievalResult, retrieve } from '../retrieve/index.ts';
-import type { Passage, Span, SpanName, Store } from '../spec/index.ts';
+import type { Passage, Span, Store } from '../spec/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { costOf } from '../trace/cost.ts';
 import { Tracer } from '../trace/tracer.ts';
 import { cacheFingerprint, serveFromCache, storeInCache } from './answer-cache-step.ts';
 import { answerWithinPolicy, type PolicyOutcome } from './answer-within-policy.ts';
 import type { AskOptions, AskResult, Citation } from './ask-types.ts';
+import { closeTrace } from './close-trace.ts';
 
 export type {
   AskCacheOptions,
@@ -239,16 +240,13 @@ async function finish(input: {
         ? undefined
         : costs.reduce((a, b) => (a ?? 0) + (b ?? 0), 0);
 
-  Object.assign(root.attributes, {
-    question: redactPii(options.question).text.slice(0, 2000),
-    answer: redactPii(answer).text.slice(0, 4000),
+  const { trace, stageMs } = await closeTrace({
+    tracer,
+    root,
+    options,
+    answer,
     abstained: outcome.abstained,
   });
-  tracer.end(root);
-  const trace = tracer.finish();
-  await options.traceStore?.saveTrace(trace);
-  const total = (name: SpanName) =>
-    trace.spans.filter((s) => s.name === name).reduce((sum, s) => sum + s.durationMs, 0);
   return {
     answer,
     citations: outcome.abstained
@@ -259,11 +257,11 @@ async function finish(input: {
     ...(final?.evidenceScore === undefined ? {} : { evidenceScore: final.evidenceScore }),
     invalidCitations: outcome.invalidCitations,
     timings: {
-      embedMs: total('cairn.embed'),
-      retrieveMs: total('cairn.retrieve'),
-      rerankMs: total('cairn.rerank'),
-      generateMs: total('cairn.generate'),
-      guardMs: total('cairn.guard'),
+      embedMs: stageMs('cairn.embed'),
+      retrieveMs: stageMs('cairn.retrieve'),
+      rerankMs: stageMs('cairn.rerank'),
+      generateMs: stageMs('cairn.generate'),
+      guardMs: stageMs('cairn.guard'),
       totalMs: trace.durationMs,
       firstTokenMs: input.firstTokenMs,
     },
