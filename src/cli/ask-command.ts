@@ -81,11 +81,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
   const namespace = values.namespace ?? config.namespace;
   // The CLI spends from the same daily budget as the server's tenant of this namespace.
   const usage = openUsageLedger(indexPath);
-  const budget = usage.check(
-    namespace,
-    config.budgets.tenants[namespace] ?? config.budgets.daily,
-    config.budgets.warnAt,
-  );
+  const budget = usage.standing(namespace, config.budgets);
   try {
     enforceBudget(budget);
   } catch (error) {
@@ -129,14 +125,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
           }
         : {}),
     });
-    usage.record({
-      tenant: namespace,
-      model: result.usage.model,
-      inputTokens: result.usage.inputTokens,
-      outputTokens: result.usage.outputTokens,
-      costUsd: result.usage.costUsd,
-      cached: result.cache !== undefined,
-    });
+    usage.recordAnswer(namespace, result);
     if (values.json) {
       const { passages, ...rest } = result;
       context.stdout.write(`${JSON.stringify(values.passages ? result : rest, null, 2)}\n`);

@@ -48,9 +48,8 @@ export async function usageCommand(args: string[], context: CommandContext): Pro
       return EXIT.ok;
     }
     context.stdout.write(formatUsage(rows));
-    const budgets = config.budgets;
     for (const tenant of [...new Set(rows.map((row) => row.tenant))]) {
-      const status = ledger.check(tenant, budgets.tenants[tenant] ?? budgets.daily, budgets.warnAt);
+      const status = ledger.standing(tenant, config.budgets);
       if (status.message) context.stdout.write(`${status.state}: ${status.message}\n`);
     }
     return EXIT.ok;

@@ -28,6 +28,9 @@ const dailyBudget = z
   .object({ tokens: z.number().int().min(0).optional(), costUsd: z.number().min(0).optional() })
   .strict();
 
+/** No limits: budgets are opt-in. */
+export const DEFAULT_BUDGETS = { daily: {}, tenants: {}, warnAt: 0.8 };
+
 /** Answer-cache settings when the config says nothing. */
 export const DEFAULT_CACHE = {
   enabled: true,
@@ -181,7 +184,7 @@ export const configSchema = z
         warnAt: z.number().min(0).max(1).default(0.8),
       })
       .strict()
-      .default({ daily: {}, tenants: {}, warnAt: 0.8 }),
+      .default({ ...DEFAULT_BUDGETS }),
     cache: z
       .object({
         /** Keep answers and serve repeats of a question without calling the model. */

@@ -6,8 +6,8 @@ import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { ChunkingConfig } from '../chunk/index.ts';
-import { type CairnConfig, DEFAULT_GUARD, type GuardSettings } from '../config/index.ts';
-import type { AskCacheOptions, AskResult, AskRouting } from '../engine/ask.ts';
+import { type CairnConfig, DEFAULT_BUDGETS, DEFAULT_GUARD, type GuardSettings } from '../config/index.ts';
+import type { AskCacheOptions, AskRouting } from '../engine/ask.ts';
 import { type AskRetrievalOptions, ask, ingestPath } from '../engine/index.ts';
 import { renderReport } from '../evaluate/report/index.ts';
 import { listRunsIn } from '../evaluate/runs-store.ts';
@@ -22,7 +22,7 @@ import {
   type TraceStore,
 } from '../spec/index.ts';
 import type { ModelPrice } from '../trace/index.ts';
-import { enforceBudget, type UsageLedger } from '../usage/index.ts';
+import { type AnswerSpend, enforceBudget, type UsageLedger } from '../usage/index.ts';
 import { type ApiKeyRecord, type ApiKeyStore, type Role, roleAllows } from './api-keys.ts';
 import type { AuditLog } from './audit-log.ts';
 import {
@@ -225,22 +225,13 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
    */
   const admitWithinBudget = (tenant: string, c: { header: (name: string, value: string) => void }) => {
     if (!deps.usage) return undefined;
-    const budgets = deps.budgets ?? { daily: {}, tenants: {}, warnAt: 0.8 };
-    const status = deps.usage.check(tenant, budgets.tenants[tenant] ?? budgets.daily, budgets.warnAt);
+    const status = deps.usage.standing(tenant, deps.budgets ?? DEFAULT_BUDGETS);
     enforceBudget(status);
     if (status.state !== 'warn') return undefined;
     c.header('x-cairn-budget-warning', status.message ?? 'near the daily budget');
     return status;
   };
-  const recordUsage = (tenant: string, result: Pick<AskResult, 'usage' | 'cache'>) =>
-    deps.usage?.record({
-      tenant,
-      model: result.usage.model,
-      inputTokens: result.usage.inputTokens,
-      outputTokens: result.usage.outputTokens,
-      costUsd: result.usage.costUsd,
-      cached: result.cache !== undefined,
-    });
+  const recordUsage = (tenant: string, result: AnswerSpend) => deps.usage?.recordAnswer(tenant, result);
   const jsonLimit = bodyLimit({
     maxSize: maxJsonBytes,
     onError: () => {

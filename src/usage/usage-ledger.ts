@@ -21,6 +21,20 @@ export interface DailyBudget {
   costUsd?: number | undefined;
 }
 
+/** The `budgets` configuration: limits for every tenant, per-tenant overrides, warning share. */
+export interface BudgetRules {
+  daily: DailyBudget;
+  tenants: Record<string, DailyBudget>;
+  warnAt: number;
+}
+
+/** What one answer spent, as `ask` reports it. */
+export interface AnswerSpend {
+  usage: { model: string; inputTokens: number; outputTokens: number; costUsd: number | null };
+  /** Present when the answer came from the answer cache. */
+  cache?: unknown;
+}
+
 /** Where a tenant stands against its daily budget. */
 export interface BudgetStatus {
   state: 'ok' | 'warn' | 'blocked';
@@ -48,6 +62,10 @@ export interface UsageLedger {
    * The tenant's standing today: `blocked` once a limit is reached, `warn` from `warnAt` of it.
    */
   check(tenant: string, limit: DailyBudget | undefined, warnAt: number): BudgetStatus;
+  /** {@link check} with the tenant's limit picked from the budget rules. */
+  standing(tenant: string, rules: BudgetRules): BudgetStatus;
+  /** {@link record} for one answer `ask` returned. */
+  recordAnswer(tenant: string, answer: AnswerSpend): void;
   close(): void;
 }
 
@@ -74,7 +92,7 @@ export function openUsageLedger(indexPath: string, now: () => Date = () => new D
     `SELECT coalesce(sum(input_tokens + output_tokens), 0) AS tokens, coalesce(sum(cost_usd), 0) AS cost
      FROM usage_ledger WHERE day = ? AND tenant = ?`,
   );
-  return {
+  const ledger: UsageLedger = {
     record(entry) {
       upsert.run(
         utcDay(now()),
@@ -139,10 +157,24 @@ export function openUsageLedger(indexPath: string, now: () => Date = () => new D
       }
       return status;
     },
+    standing(tenant, rules) {
+      return ledger.check(tenant, rules.tenants[tenant] ?? rules.daily, rules.warnAt);
+    },
+    recordAnswer(tenant, answer) {
+      ledger.record({
+        tenant,
+        model: answer.usage.model,
+        inputTokens: answer.usage.inputTokens,
+        outputTokens: answer.usage.outputTokens,
+        costUsd: answer.usage.costUsd,
+        cached: answer.cache !== undefined,
+      });
+    },
     close() {
       if (db.open) db.close();
     },
   };
+  return ledger;
 }
 
 /** Throws `budget_exceeded` when the status blocks. */
