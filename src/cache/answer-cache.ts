@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { dot } from '../embed/normalize-vector.ts';
+import { vectorBytes, vectorFromBytes } from '../store/sqlite/vector-bytes.ts';
 
 /** A document an answer cited, with the content hash it had when the answer was made. */
 export interface CitedVersion {
@@ -128,7 +130,7 @@ export function openAnswerCache(indexPath: string, options: AnswerCacheOptions =
     lookupSemantic({ namespace, fingerprint, embedding, minSimilarity }) {
       let best: { row: Row; similarity: number } | undefined;
       for (const row of candidates.iterate(namespace, fingerprint, now() - ttlMs) as Iterable<Row>) {
-        const similarity = cosine(embedding, vectorOf(row.embedding as Buffer));
+        const similarity = cosine(embedding, vectorFromBytes(row.embedding as Buffer));
         if (similarity >= minSimilarity && similarity > (best?.similarity ?? -1)) best = { row, similarity };
       }
       return best ? toHit(best.row, 'semantic', best.similarity) : undefined;
@@ -147,7 +149,7 @@ export function openAnswerCache(indexPath: string, options: AnswerCacheOptions =
           fingerprint,
           key(question),
           question,
-          embedding ? Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength) : null,
+          embedding ? vectorBytes(embedding) : null,
           JSON.stringify(value),
           JSON.stringify(citedVersions),
           now(),
@@ -188,21 +190,9 @@ export function openAnswerCache(indexPath: string, options: AnswerCacheOptions =
   };
 }
 
-function vectorOf(bytes: Buffer): Float32Array {
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
-
+/** Cosine similarity; stored and query embeddings need not be unit length. */
 function cosine(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) return -1;
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    dot += x * y;
-    normA += x * x;
-    normB += y * y;
-  }
-  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
+  const norms = dot(a, a) * dot(b, b);
+  return norms === 0 ? 0 : dot(a, b) / Math.sqrt(norms);
 }

@@ -1,3 +1,4 @@
 export * from './read-index-info.ts';
 export * from './sqlite-store.ts';
 export * from './sqlite-trace-store.ts';
+export * from './vector-bytes.ts';

@@ -18,6 +18,7 @@ import {
 import { filterToSql, hasConstraints } from './filter-sql.ts';
 import { toFtsQuery } from './fts-query.ts';
 import { ADDED_DOCUMENT_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION, vectorTableSql } from './schema.ts';
+import { vectorBytes, vectorFromBytes } from './vector-bytes.ts';
 
 /** Options for opening (or creating) an index file. */
 export interface SqliteStoreOptions {
@@ -416,17 +417,7 @@ class SqliteStore implements Store {
          WHERE c.namespace = ? AND c.id IN (SELECT value FROM json_each(?))`,
       )
       .all(namespace, JSON.stringify(chunkIds)) as { id: string; embedding: Buffer }[];
-    return new Map(
-      rows.map((row) => [
-        row.id,
-        new Float32Array(
-          row.embedding.buffer.slice(
-            row.embedding.byteOffset,
-            row.embedding.byteOffset + row.embedding.byteLength,
-          ),
-        ),
-      ]),
-    );
+    return new Map(rows.map((row) => [row.id, vectorFromBytes(row.embedding)]));
   }
 
   async close(): Promise<void> {
@@ -448,10 +439,6 @@ function toStoredChunk(row: ChunkRow): StoredChunk {
     source: row.source,
     title: row.title,
   };
-}
-
-function vectorBytes(vector: Float32Array): Buffer {
-  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
 }
 
 function toStoredDocument(row: DocumentRow): StoredDocument {
