@@ -12,36 +12,26 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openAnswerCache } from '../src/cache/index.ts';
-import { loadConfig } from '../src/config/index.ts';
-import { type AskResult, ask, ingestPath, ingestThreads, openIndex } from '../src/engine/index.ts';
+import { type AskResult, ask } from '../src/engine/index.ts';
 import { seededRandom } from '../src/evaluate/compare/seeded-random.ts';
 import { type GoldenItem, loadGoldenSet, mustAbstain } from '../src/evaluate/index.ts';
 import { createExtractiveAnswerer } from '../src/generate/extractive-answerer.ts';
+import { openFieldGuide, ROOT } from './lib/field-guide.ts';
 import { markdownTable, percentile } from './lib/markdown-table.ts';
 
 const { values } = parseArgs({
   options: { split: { type: 'string', default: 'both' }, seed: { type: 'string', default: '5' } },
 });
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { config } = loadConfig({ cwd: root, env: {} });
+const { config, store, embedder, retrieval } = await openFieldGuide();
+// Each setting gets its own cache file here.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-cache-bench-'));
-const indexPath = path.join(dir, 'index.db');
-const { store, embedder } = openIndex({ indexPath, endpoint: { threads: ingestThreads() } });
-await ingestPath({
-  store,
-  embedder,
-  chunking: config.chunking,
-  inputPath: path.join(root, 'corpus', 'field-guide'),
-});
 const answerer = createExtractiveAnswerer({ embedder, maxSentences: config.answerer.maxSentences });
-const retrieval = { mode: config.retrieval.mode, k: config.retrieval.k, fusion: config.retrieval.fusion };
 await ask({ store, embedder, answerer, question: 'warm up', retrieval });
 
 const paraphrases = fs
-  .readFileSync(path.join(root, 'corpus', 'paraphrases.jsonl'), 'utf8')
+  .readFileSync(path.join(ROOT, 'corpus', 'paraphrases.jsonl'), 'utf8')
   .split('\n')
   .filter((line) => line.trim() !== '')
   .map((line) => JSON.parse(line) as { paraphrase_of: string; question: string; split: string });
@@ -54,7 +44,7 @@ interface LogEntry {
 
 function replayLog(split: 'dev' | 'test'): LogEntry[] {
   const random = seededRandom(Number(values.seed));
-  const items = loadGoldenSet(path.join(root, 'corpus', 'golden.jsonl'), split);
+  const items = loadGoldenSet(path.join(ROOT, 'corpus', 'golden.jsonl'), split);
   const byId = new Map(items.map((item) => [item.id, item]));
   const log: LogEntry[] = items.map((item) => ({ question: item.question, item, kind: 'original' }));
   for (const p of paraphrases.filter((p) => p.split === split)) {

@@ -6,32 +6,17 @@
  *   npx tsx bench/answer-quality.ts [--split test]
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config/index.ts';
-import { type AskResult, ask, ingestPath, ingestThreads, openIndex } from '../src/engine/index.ts';
+import { type AskResult, ask } from '../src/engine/index.ts';
 import { loadGoldenSet, mustAbstain } from '../src/evaluate/index.ts';
 import { createExtractiveAnswerer } from '../src/generate/extractive-answerer.ts';
+import { openFieldGuide, ROOT } from './lib/field-guide.ts';
 import { fixed, markdownTable, percentile } from './lib/markdown-table.ts';
-import { RESULTS_DIR } from './lib/shared-data.ts';
 
 const { values } = parseArgs({ options: { split: { type: 'string', default: 'test' } } });
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { config } = loadConfig({ cwd: root, env: {} });
-const items = loadGoldenSet(path.join(root, 'corpus', 'golden.jsonl'), values.split as 'dev' | 'test');
-
-const { store, embedder } = openIndex({
-  indexPath: path.join(RESULTS_DIR, 'field-guide.db'),
-  endpoint: { threads: ingestThreads() },
-});
-await ingestPath({
-  store,
-  embedder,
-  chunking: config.chunking,
-  inputPath: path.join(root, 'corpus', 'field-guide'),
-});
+const { config, store, embedder, retrieval } = await openFieldGuide();
+const items = loadGoldenSet(path.join(ROOT, 'corpus', 'golden.jsonl'), values.split as 'dev' | 'test');
 const answerer = createExtractiveAnswerer({ embedder, maxSentences: config.answerer.maxSentences });
-const retrieval = { mode: config.retrieval.mode, k: config.retrieval.k, fusion: config.retrieval.fusion };
 // One warm-up question so model loading is not counted as latency.
 await ask({ store, embedder, answerer, question: 'warm up', retrieval });
 

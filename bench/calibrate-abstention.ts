@@ -7,33 +7,19 @@
  *   npx tsx bench/calibrate-abstention.ts
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../src/config/index.ts';
-import { ask, ingestPath, ingestThreads, openIndex } from '../src/engine/index.ts';
+import { ask } from '../src/engine/index.ts';
 import { loadGoldenSet, mustAbstain } from '../src/evaluate/index.ts';
 import { createExtractiveAnswerer, DEFAULT_ABSTAIN_THRESHOLD } from '../src/generate/extractive-answerer.ts';
+import { openFieldGuide, ROOT } from './lib/field-guide.ts';
 import { fixed, markdownTable } from './lib/markdown-table.ts';
-import { RESULTS_DIR } from './lib/shared-data.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { config } = loadConfig({ cwd: root, env: {} });
-const { store, embedder } = openIndex({
-  indexPath: path.join(RESULTS_DIR, 'field-guide.db'),
-  endpoint: { threads: ingestThreads() },
-});
-await ingestPath({
-  store,
-  embedder,
-  chunking: config.chunking,
-  inputPath: path.join(root, 'corpus', 'field-guide'),
-});
-const dev = loadGoldenSet(path.join(root, 'corpus', 'golden.jsonl'), 'dev');
+const { config, store, embedder, retrieval } = await openFieldGuide();
+const dev = loadGoldenSet(path.join(ROOT, 'corpus', 'golden.jsonl'), 'dev');
 const answerer = createExtractiveAnswerer({
   embedder,
   abstainThreshold: -1,
   maxSentences: config.answerer.maxSentences,
 });
-const retrieval = { mode: config.retrieval.mode, k: config.retrieval.k, fusion: config.retrieval.fusion };
 
 const scored: { score: number; abstain: boolean }[] = [];
 for (const item of dev) {

@@ -6,31 +6,18 @@
  *   npx tsx bench/engine-overhead.ts [--requests 100]
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config/index.ts';
-import { ask, ingestPath, ingestThreads, openIndex } from '../src/engine/index.ts';
+import { ask } from '../src/engine/index.ts';
 import { loadGoldenSet } from '../src/evaluate/index.ts';
 import { createLlmAnswerer } from '../src/generate/llm-answerer.ts';
 import { createOpenAICompatibleChat } from '../src/generate/providers/index.ts';
 import { startMockLlmServer } from '../src/testing/mock-llm-server.ts';
+import { openFieldGuide, ROOT } from './lib/field-guide.ts';
 import { fixed, markdownTable, percentile } from './lib/markdown-table.ts';
-import { RESULTS_DIR } from './lib/shared-data.ts';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '100' } } });
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { config } = loadConfig({ cwd: root, env: {} });
-const { store, embedder } = openIndex({
-  indexPath: path.join(RESULTS_DIR, 'field-guide.db'),
-  endpoint: { threads: ingestThreads() },
-});
-await ingestPath({
-  store,
-  embedder,
-  chunking: config.chunking,
-  inputPath: path.join(root, 'corpus', 'field-guide'),
-});
-const questions = loadGoldenSet(path.join(root, 'corpus', 'golden.jsonl')).map((item) => item.question);
+const { config, store, embedder, retrieval } = await openFieldGuide();
+const questions = loadGoldenSet(path.join(ROOT, 'corpus', 'golden.jsonl')).map((item) => item.question);
 
 const server = await startMockLlmServer();
 server.setDefault({
@@ -41,7 +28,6 @@ server.setDefault({
 const answerer = createLlmAnswerer({
   model: createOpenAICompatibleChat({ baseURL: server.url, modelId: 'mock' }),
 });
-const retrieval = { mode: config.retrieval.mode, k: config.retrieval.k, fusion: config.retrieval.fusion };
 
 const overheads: number[] = [];
 const engineToFirstToken: number[] = [];
