@@ -7,7 +7,7 @@ import { costOf } from '../trace/cost.ts';
 import { Tracer } from '../trace/tracer.ts';
 import { cacheFingerprint, serveFromCache, storeInCache } from './answer-cache-step.ts';
 import { answerWithinPolicy, type PolicyOutcome } from './answer-within-policy.ts';
-import type { AskOptions, AskResult, Citation } from './ask-types.ts';
+import type { AskOptions, AskPolicyReport, AskResult, Citation } from './ask-types.ts';
 import { closeTrace } from './close-trace.ts';
 
 export type {
@@ -44,6 +44,7 @@ export async function ask(options: AskOptions): Promise<AskResult> {
 
   try {
     const screening = (options.screenQuestion ?? true) ? screenQuestion(asked) : undefined;
+    let questionInjection: AskPolicyReport['questionInjection'];
     if (screening && screening.action !== 'pass') {
       tracer.record('cairn.guard', tracer.now(), 0, {
         check: 'question-injection',
@@ -52,16 +53,13 @@ export async function ask(options: AskOptions): Promise<AskResult> {
         rules: screening.rules,
         removed: screening.removed.map((part) => redactPii(part).text.slice(0, 300)),
       });
+      questionInjection = {
+        action: screening.action === 'refuse' ? 'refused' : 'stripped',
+        ...(screening.category ? { category: screening.category } : {}),
+        rules: screening.rules,
+        ...(screening.action === 'stripped' ? { answered: screening.question } : {}),
+      };
     }
-    const questionInjection =
-      screening && screening.action !== 'pass'
-        ? {
-            action: screening.action === 'refuse' ? ('refused' as const) : ('stripped' as const),
-            ...(screening.category ? { category: screening.category } : {}),
-            rules: screening.rules,
-            ...(screening.action === 'stripped' ? { answered: screening.question } : {}),
-          }
-        : undefined;
     if (screening?.action === 'refuse') {
       return await finish({
         tracer,

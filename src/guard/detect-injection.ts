@@ -252,17 +252,13 @@ export function detectInjection(text: string): InjectionVerdict {
       const directive = DIRECTIVE.exec(rest);
       if (address && directive && !(view.kind === 'normalized' && firedPlain.has('addresses-the-model'))) {
         if (view.kind === 'plain') firedPlain.add('addresses-the-model');
-        const rule: Rule = {
-          name: 'addresses-the-model',
-          category: 'instruction_override',
+        signals.push({
+          category: disguised ? 'encoded_payload' : 'instruction_override',
+          rule: 'addresses-the-model',
           weight: 1,
-          pattern: ADDRESS,
-        };
-        signals.push(
-          signal(disguised ? 'encoded_payload' : 'instruction_override', rule, view.kind, [
-            `${address[0]}${rest.slice(0, directive.index + directive[0].length)}`,
-          ]),
-        );
+          view: view.kind,
+          excerpt: `${address[0]}${rest.slice(0, directive.index + directive[0].length)}`.slice(0, 120),
+        });
       }
     }
     if (view.kind === 'hidden-tags' && /[a-z]{3,}(?:\s+[a-z]{2,}){2,}/.test(view.text)) {
