@@ -16,7 +16,7 @@ import { openFieldGuide, ROOT } from './lib/field-guide.ts';
 import { fixed, markdownTable, percentile } from './lib/markdown-table.ts';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '100' } } });
-const { config, store, embedder, retrieval } = await openFieldGuide();
+const { store, embedder, retrieval } = await openFieldGuide();
 const questions = loadGoldenSet(path.join(ROOT, 'corpus', 'golden.jsonl')).map((item) => item.question);
 
 const server = await startMockLlmServer();

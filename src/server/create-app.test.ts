@@ -39,6 +39,21 @@ function request(pathname: string, key: string | undefined, init: RequestInit & 
   });
 }
 
+/** Another app over the same store, keys and traces, with a fresh uploads folder and the given changes. */
+function appWith(overrides: Partial<Parameters<typeof createApp>[0]>) {
+  return createApp({
+    store,
+    embedder,
+    traceStore: traces,
+    keys,
+    answerer: createExtractiveAnswerer({ embedder, abstainThreshold: -1 }),
+    retrieval: { mode: 'hybrid', k: 4 },
+    chunking: DEFAULT_CHUNKING,
+    uploadsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-app-uploads-')),
+    ...overrides,
+  });
+}
+
 async function upload(key: string, documents: { name: string; text: string }[]) {
   const response = await request('/v1/documents', key, { method: 'POST', json: { documents } });
   assert.equal(response.status, 202, await response.clone().text());
@@ -506,16 +521,7 @@ test('ask refuses a question that is only an attack, with the reason code', asyn
 
 test('a streamed answer that breaks the grounding policy is reset, then replaced by the retry', async () => {
   const model = new MockLanguageModel(['The constant is sixty.', 'The constant k is usually 60 [1].']);
-  const llmApp = createApp({
-    store,
-    embedder,
-    traceStore: traces,
-    keys,
-    answerer: createLlmAnswerer({ model }),
-    retrieval: { mode: 'hybrid', k: 4 },
-    chunking: DEFAULT_CHUNKING,
-    uploadsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-llm-uploads-')),
-  });
+  const llmApp = appWith({ answerer: createLlmAnswerer({ model }) });
   const response = await llmApp.app.request('/v1/ask', {
     method: 'POST',
     headers: { authorization: `Bearer ${readerA}`, 'content-type': 'application/json' },
@@ -540,17 +546,7 @@ test('a streamed answer that breaks the grounding policy is reset, then replaced
 test('with an answer cache, a repeated question is served from it per tenant, and /metrics counts lookups', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-cache-app-'));
   const cache = openAnswerCache(path.join(dir, 'cache.db'));
-  const cached = createApp({
-    store,
-    embedder,
-    traceStore: traces,
-    keys,
-    answerer: createExtractiveAnswerer({ embedder, abstainThreshold: -1 }),
-    retrieval: { mode: 'hybrid', k: 4 },
-    chunking: DEFAULT_CHUNKING,
-    uploadsDir: path.join(dir, 'uploads'),
-    cache: { cache },
-  });
+  const cached = appWith({ cache: { cache } });
   const askAs = async (key: string) => {
     const response = await cached.app.request('/v1/ask', {
       method: 'POST',
@@ -574,15 +570,8 @@ test('with an answer cache, a repeated question is served from it per tenant, an
 test('daily budgets: near the limit answers carry a warning, past it the tenant gets 429 until tomorrow', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-budget-app-'));
   const usage = openUsageLedger(path.join(dir, 'usage.db'));
-  const budgeted = createApp({
-    store,
-    embedder,
-    traceStore: traces,
-    keys,
+  const budgeted = appWith({
     answerer: createLlmAnswerer({ model: new MockLanguageModel('The constant k is usually 60 [1].') }),
-    retrieval: { mode: 'hybrid', k: 4 },
-    chunking: DEFAULT_CHUNKING,
-    uploadsDir: path.join(dir, 'uploads'),
     usage,
     // The mock reports 100 input tokens and one output token per word: 107 per answer.
     budgets: { daily: { tokens: 250 }, tenants: { globex: { tokens: 10_000 } }, warnAt: 0.4 },
@@ -617,16 +606,7 @@ test('daily budgets: near the limit answers carry a warning, past it the tenant 
 
 test('a streamed chat completion whose draft is discarded says so in the text', async () => {
   const model = new MockLanguageModel(['The constant is sixty.', 'The constant k is usually 60 [1].']);
-  const llmApp = createApp({
-    store,
-    embedder,
-    traceStore: traces,
-    keys,
-    answerer: createLlmAnswerer({ model }),
-    retrieval: { mode: 'hybrid', k: 4 },
-    chunking: DEFAULT_CHUNKING,
-    uploadsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-chat-uploads-')),
-  });
+  const llmApp = appWith({ answerer: createLlmAnswerer({ model }) });
   const response = await llmApp.app.request('/v1/chat/completions', {
     method: 'POST',
     headers: { authorization: `Bearer ${readerA}`, 'content-type': 'application/json' },
