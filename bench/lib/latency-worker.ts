@@ -11,6 +11,7 @@ import { retrieve } from '../../src/retrieve/index.ts';
 import type { CairnDocument, Chunk } from '../../src/spec/index.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import { type LatencyCorpus, loadLatencyCorpus } from './latency-corpus.ts';
+import { importPeer } from './peer-import.ts';
 import { percentile } from './markdown-table.ts';
 
 type Mode = 'bm25' | 'dense' | 'hybrid';
@@ -152,8 +153,32 @@ async function buildMiniSearch(data: LatencyCorpus): Promise<Partial<Record<Mode
   return { bm25: async (query) => index.search(query).slice(0, 10) };
 }
 
+/** The part of LanceDB's API this benchmark calls (the package lives in bench/peers, untyped here). */
+interface LanceQuery {
+  limit(n: number): LanceQuery;
+  nearestTo(vector: Float32Array | number[]): LanceQuery;
+  distanceType(type: 'cosine'): LanceQuery;
+  fullTextSearch(query: string): LanceQuery;
+  rerank(reranker: unknown): LanceQuery;
+  toArray(): Promise<unknown[]>;
+}
+interface LanceDb {
+  connect(dir: string): Promise<{
+    createTable(
+      name: string,
+      rows: Record<string, unknown>[],
+    ): Promise<{
+      createIndex(column: string, options: { config: unknown }): Promise<void>;
+      search(query: string, kind: 'fts'): LanceQuery;
+      query(): LanceQuery;
+    }>;
+  }>;
+  Index: { fts(): unknown };
+  rerankers: { RRFReranker: { create(k: number): Promise<unknown> } };
+}
+
 async function buildLance(data: LatencyCorpus): Promise<Partial<Record<Mode, Search>>> {
-  const lancedb = await import('@lancedb/lancedb');
+  const lancedb = await importPeer<LanceDb>('@lancedb/lancedb');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-lance-'));
   const db = await lancedb.connect(dir);
   const rows = data.texts.map((text, index) => ({
