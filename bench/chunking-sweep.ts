@@ -47,6 +47,7 @@ for (const chunking of candidates) {
   );
   const { store, embedder } = openIndex({
     indexPath,
+    createDirectories: true,
     embedder: values.embedder,
     endpoint: { threads: ingestThreads() },
   });

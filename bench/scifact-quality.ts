@@ -48,6 +48,7 @@ const indexPath = path.join(
 );
 const { store, embedder } = openIndex({
   indexPath,
+  createDirectories: true,
   embedder: values.embedder,
   endpoint: { threads: ingestThreads() },
 });

@@ -30,7 +30,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const indexPath = path.join(RESULTS_DIR, 'server-load', 'index.db');
 fs.rmSync(path.dirname(indexPath), { recursive: true, force: true });
 {
-  const { store, embedder } = openIndex({ indexPath, endpoint: { threads: ingestThreads() } });
+  const { store, embedder } = openIndex({
+    indexPath,
+    createDirectories: true,
+    endpoint: { threads: ingestThreads() },
+  });
   await ingestPath({
     store,
     embedder,

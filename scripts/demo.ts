@@ -18,6 +18,7 @@ const indexPath = path.join(root, '.cairn', 'demo.db');
 
 const { store, embedder } = openIndex({
   indexPath,
+  createDirectories: true,
   fallbackEmbedder: config.embedder.model,
   endpoint: { threads: ingestThreads() },
 });

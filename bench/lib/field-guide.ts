@@ -16,6 +16,7 @@ export async function openFieldGuide() {
   const { config } = loadConfig({ cwd: ROOT, env: {} });
   const { store, embedder } = openIndex({
     indexPath: path.join(RESULTS_DIR, 'field-guide.db'),
+    createDirectories: true,
     endpoint: { threads: ingestThreads() },
   });
   await ingestPath({

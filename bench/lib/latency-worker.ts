@@ -11,8 +11,8 @@ import { retrieve } from '../../src/retrieve/index.ts';
 import type { CairnDocument, Chunk } from '../../src/spec/index.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import { type LatencyCorpus, loadLatencyCorpus } from './latency-corpus.ts';
-import { importPeer } from './peer-import.ts';
 import { percentile } from './markdown-table.ts';
+import { importPeer } from './peer-import.ts';
 
 type Mode = 'bm25' | 'dense' | 'hybrid';
 type Search = (query: string, vector: Float32Array) => Promise<unknown>;

@@ -27,12 +27,26 @@ const SENTENCE_STARTERS = words(
     'participants methods conclusions',
 );
 
+// Place abbreviations ("Tampa, Fla.") that are not also English words; they only decide where a
+// citation marker goes (see isAbbreviation), not where sentences end.
+const PLACE_ABBREVIATIONS = words(
+  'ala ariz ark calif colo conn fla kan kans ky md mich minn mont neb nebr nev okla penn tenn tex ' +
+    'wis wisc wyo ave blvd rd',
+);
+
+// File extensions and top-level domains written in capitals ("report.PDF", "example.COM").
+const GLUED_NEVER_AFTER = words(
+  'pdf doc docx txt md html htm csv tsv json xml yaml yml js ts py jpg jpeg png gif svg zip gz exe ' +
+    'com org net io gov edu',
+);
+
 const TERMINATORS = new Set(['.', '!', '?', '…', '‼', '⁇', '⁈', '⁉', '。', '！', '？', '｡']);
 // CJK full stops end a sentence without a following space.
 const FULL_WIDTH_TERMINATORS = new Set(['。', '！', '？', '｡']);
 const CLOSERS = new Set(['"', "'", '”', '’', '»', '›', ')', ']', '}', '*', '_', '`']);
 const OPENERS = new Set(['"', "'", '“', '‘', '„', '«', '‹', '(', '[', '{', '*', '_', '`']);
-const CITATION = /\[\d[\d,\s–-]*\]/y;
+// A reference marker right after the stop, with or without a space ("... U.S. [2] The"), stays with it.
+const CITATION = /[ \t]?\[\d[\d,\s–-]*\]/y;
 const ENUMERATOR = /^(?:\d{1,3}|[A-Za-z]|[ivx]{1,5}|[IVX]{1,5})$/;
 const DOTTED_INITIALS = /^(?:[A-Z]\.)+[A-Z]$/;
 const DOTTED_ABBREVIATION = /^(?:[a-z]{1,2}\.)+[a-z]{1,2}$/i;
@@ -58,6 +72,24 @@ export function splitSentences(text: string): TextSpan[] {
   const sentences: TextSpan[] = [];
   for (const [start, end] of hardSegments(text)) splitSegment(text, start, end, sentences);
   return sentences;
+}
+
+/**
+ * True when `word` (the word before a full stop, without the stop) is an abbreviation: a known
+ * one ("e.g", "etc", "Inc", "Fla"), dotted letters ("U.S", "a.m") or a single capital (an initial).
+ * The extractive answerer uses it to keep citation markers out of abbreviations.
+ */
+export function isAbbreviation(word: string): boolean {
+  const bare = word.replace(/^[^\p{L}\p{N}]+/u, '');
+  const lower = bare.toLowerCase();
+  return (
+    NEVER_FINAL.has(lower) ||
+    MAYBE_FINAL.has(lower) ||
+    PLACE_ABBREVIATIONS.has(lower) ||
+    DOTTED_INITIALS.test(bare) ||
+    DOTTED_ABBREVIATION.test(bare) ||
+    /^\p{Lu}$/u.test(bare)
+  );
 }
 
 /** Ranges of text that no sentence crosses: paragraphs, list items, headings. */
@@ -111,7 +143,9 @@ function splitSegment(text: string, from: number, to: number, out: TextSpan[]): 
     const run = text.slice(i, runEnd);
     const fullWidth = [...run].some((c) => FULL_WIDTH_TERMINATORS.has(c));
     const followedBySpace = end >= to || isSpace(text[end]!);
-    if ((fullWidth || followedBySpace) && endsSentence(text, run, i, sentenceStart, end, to)) {
+    const glued =
+      !fullWidth && !followedBySpace && run === '.' && isGluedBoundary(text, i, sentenceStart, to);
+    if ((fullWidth || followedBySpace || glued) && endsSentence(text, run, i, sentenceStart, end, to)) {
       out.push({ text: text.slice(sentenceStart, end), start: sentenceStart, end });
       sentenceStart = skipSpace(text, end, to);
       i = sentenceStart;
@@ -150,6 +184,38 @@ function endsSentence(
   if (DOTTED_INITIALS.test(word)) return isStarter(next.word);
   if (MAYBE_FINAL.has(lower) || DOTTED_ABBREVIATION.test(word)) return next.kind === 'upper';
   return true;
+}
+
+/**
+ * "pancreatitis.GOALS" and "in 2019.The": a full stop with no space after it ends a sentence
+ * only between a plain lower-case word (or number) and a capitalised word that ends there, so
+ * "e.g.", "3.14", "v1.2.3", "example.com", "report.PDF", "U.S.Army", "com.example.Parser",
+ * "config.Load()" and anything inside a code span stay whole.
+ */
+function isGluedBoundary(text: string, at: number, sentenceStart: number, to: number): boolean {
+  let wordStart = at;
+  while (wordStart > sentenceStart && /[\p{L}\p{N}]/u.test(text[wordStart - 1]!)) wordStart--;
+  const before = text.slice(wordStart, at);
+  if (!/^[\p{Ll}\p{N}]{2,}$/u.test(before)) return false;
+  const previous = text[wordStart - 1];
+  if (wordStart > sentenceStart && previous !== undefined && !isSpace(previous) && !OPENERS.has(previous))
+    return false;
+  const after = /\p{Lu}\p{L}*/uy;
+  after.lastIndex = at + 1;
+  const word = after.exec(text)?.[0];
+  if (!word || at + 1 + word.length > to) return false;
+  if (GLUED_NEVER_AFTER.has(word.toLowerCase())) return false;
+  const next = text[at + 1 + word.length];
+  const nextNext = text[at + 2 + word.length];
+  const wordEnds =
+    next === undefined ||
+    isSpace(next) ||
+    /[:;,!?"'”’»)\]]/.test(next) ||
+    (next === '.' && (nextNext === undefined || isSpace(nextNext)));
+  if (!wordEnds) return false;
+  // Inside `code`, dots join names.
+  const backticks = text.slice(sentenceStart, at).split('`').length - 1;
+  return backticks % 2 === 0;
 }
 
 function isStarter(word: string): boolean {

@@ -29,7 +29,7 @@ const GOLDEN = [
     id: 'g1',
     question: 'How long are prompt logs kept?',
     reference_answer: 'Prompt logs are kept for 30 days.',
-    relevant_doc_ids: ['retention-2025', 'retention-2023'],
+    relevant_doc_ids: ['docs/retention-2025.md', 'docs/retention-2023.md'],
     tags: ['conflict'],
     split: 'test',
   },
@@ -37,7 +37,7 @@ const GOLDEN = [
     id: 'g2',
     question: 'What constant k does reciprocal rank fusion use?',
     reference_answer: 'The constant k is usually 60.',
-    relevant_doc_ids: ['rrf'],
+    relevant_doc_ids: ['docs/rrf.md'],
     tags: [],
     split: 'test',
   },
@@ -45,7 +45,7 @@ const GOLDEN = [
     id: 'g3',
     question: 'Which BM25 parameter controls length normalisation?',
     reference_answer: 'The parameter b controls length normalisation.',
-    relevant_doc_ids: ['bm25'],
+    relevant_doc_ids: ['docs/bm25.md'],
     tags: [],
     split: 'test',
   },
@@ -111,7 +111,7 @@ test('ask --json returns a cited answer with timings, usage and a trace that cai
   const answer = JSON.parse(asked.stdout);
   assert.equal(answer.abstained, false);
   assert.match(answer.answer, /\[\d\]/, 'sentences carry citations');
-  assert.ok(answer.citations.some((citation: { docId: string }) => citation.docId === 'rrf'));
+  assert.ok(answer.citations.some((citation: { docId: string }) => citation.docId === 'docs/rrf.md'));
   for (const stage of ['embedMs', 'retrieveMs', 'generateMs', 'guardMs', 'totalMs'])
     assert.equal(typeof answer.timings[stage], 'number');
   for (const field of ['inputTokens', 'outputTokens', 'costUsd'])
@@ -287,7 +287,7 @@ test('add-from-trace turns an answer into a golden item', () => {
   assert.equal(added.code, 0, added.stderr);
   const item = JSON.parse(fs.readFileSync(path.join(dir, 'grown.jsonl'), 'utf8').trim());
   assert.equal(item.question, 'Which BM25 parameter controls length normalisation?');
-  assert.ok(item.relevant_doc_ids.includes('bm25'));
+  assert.ok(item.relevant_doc_ids.includes('docs/bm25.md'));
   assert.deepEqual(item.tags, ['bm25', 'from-trace']);
   const again = cairn(['eval', 'add-from-trace', asked.traceId, '--golden', 'grown.jsonl']);
   assert.equal(again.code, 2, 'a second item with the same id is refused');

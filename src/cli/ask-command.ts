@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { ask } from '../engine/ask.ts';
 import { openIndex } from '../engine/index.ts';
 import { CairnError } from '../spec/index.ts';
@@ -7,10 +6,12 @@ import { enforceBudget, openUsageLedger } from '../usage/index.ts';
 import { openConfiguredCache } from './answer-cache-options.ts';
 import { buildAnswerer, buildFallbackAnswerer, buildRouting } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
+import { closeIndex } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { formatAnswer } from './format-answer.ts';
 import { integerOption, numberOption, parseOptions } from './parse-options.ts';
+import { requireIndex } from './require-index.ts';
 
 export const ASK_HELP = `Usage: cairn ask "<question>" [options]
 
@@ -63,12 +64,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
         };
   const k = integerOption('top-k', values['top-k'], config.retrieval.k);
   const indexPath = values.index ?? config.index;
-  if (!fs.existsSync(indexPath)) {
-    throw new CairnError(
-      'not_found',
-      `no index at ${indexPath}: run "cairn ingest <folder>" first, or pass --index`,
-    );
-  }
+  requireIndex(indexPath);
   const { store, embedder } = openIndex({
     indexPath,
     fallbackEmbedder: config.embedder.model,
@@ -86,6 +82,8 @@ export async function askCommand(args: string[], context: CommandContext): Promi
     enforceBudget(budget);
   } catch (error) {
     usage.close();
+    await traceStore.close();
+    await closeIndex({ store, embedder });
     throw error;
   }
   if (budget.state === 'warn') context.stderr.write(`cairn: warning: ${budget.message}\n`);
@@ -137,6 +135,6 @@ export async function askCommand(args: string[], context: CommandContext): Promi
     usage.close();
     cache?.cache.close();
     await traceStore.close();
-    await store.close();
+    await closeIndex({ store, embedder });
   }
 }

@@ -58,7 +58,7 @@ test('ingest prints a summary, search returns ranked chunks as JSON with timings
     }[];
     timings: Record<string, number>;
   };
-  assert.equal(output.results[0]?.docId, 'guides/keys');
+  assert.equal(output.results[0]?.docId, 'docs/guides/keys.md');
   assert.equal(output.results[0]?.source, 'guides/keys.md');
   assert.deepEqual(output.results[0]?.metadata.headingsPath, ['Key rotation', 'Schedule']);
   assert.deepEqual(Object.keys(output.timings).sort(), ['bm25Ms', 'denseMs', 'embedMs', 'fuseMs', 'totalMs']);
@@ -71,7 +71,7 @@ test('ingest prints a summary, search returns ranked chunks as JSON with timings
   const filteredDocs = (JSON.parse(filtered.stdout) as { results: { docId: string }[] }).results.map(
     (r) => r.docId,
   );
-  assert.deepEqual([...new Set(filteredDocs)], ['guides/keys']);
+  assert.deepEqual([...new Set(filteredDocs)], ['docs/guides/keys.md']);
 });
 
 test('re-ingest skips unchanged files, replaces changed ones and prunes deleted ones', () => {
@@ -103,7 +103,7 @@ test('re-ingest skips unchanged files, replaces changed ones and prunes deleted 
   const gone = JSON.parse(cairn(['search', 'trace spans', '--json'], dir).stdout) as {
     results: { docId: string }[];
   };
-  assert.ok(gone.results.every((result) => result.docId !== 'page'));
+  assert.ok(gone.results.every((result) => result.docId !== 'docs/page.html'));
 });
 
 test('bad inputs are reported by path, the rest is indexed, and the exit code is 3', () => {
@@ -199,7 +199,7 @@ test('quarantine: a poisoned file is held back at ingest, listed, kept out of se
   const listed = cairn(['quarantine', 'list'], dir);
   assert.match(
     listed.stdout,
-    /rotation-tips\s+rotation-tips\.md\n\s+instruction_override: "ignore your instructions"/,
+    /docs\/rotation-tips\.md\s+rotation-tips\.md\n\s+instruction_override: "ignore your instructions"/,
   );
   const search = (extra: string[] = []) =>
     (
@@ -207,10 +207,13 @@ test('quarantine: a poisoned file is held back at ingest, listed, kept out of se
         results: { docId: string }[];
       }
     ).results.map((result) => result.docId);
-  assert.ok(!search().includes('rotation-tips'));
-  assert.ok(search(['--include-quarantined']).includes('rotation-tips'));
-  assert.equal(cairn(['quarantine', 'release', 'rotation-tips'], dir).stdout, 'released: rotation-tips\n');
-  assert.ok(search().includes('rotation-tips'));
+  assert.ok(!search().includes('docs/rotation-tips.md'));
+  assert.ok(search(['--include-quarantined']).includes('docs/rotation-tips.md'));
+  assert.equal(
+    cairn(['quarantine', 'release', 'docs/rotation-tips.md'], dir).stdout,
+    'released: docs/rotation-tips.md\n',
+  );
+  assert.ok(search().includes('docs/rotation-tips.md'));
   const missing = cairn(['quarantine', 'release', 'nope'], dir);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no document "nope"/);

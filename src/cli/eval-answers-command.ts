@@ -13,6 +13,7 @@ import { openSqliteTraceStore } from '../store/sqlite/index.ts';
 import { buildAnswerer } from './build-answerer.ts';
 import { buildJudge } from './build-judge.ts';
 import { embedderEndpoint } from './chunking-options.ts';
+import { closeIndex } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
@@ -22,7 +23,9 @@ export const EVAL_ANSWERS_HELP = `Usage: cairn eval answers --golden FILE [optio
 
 Answers every golden item through the configured pipeline, scores each answer (faithfulness,
 answer relevance, context precision/recall, citation accuracy/coverage, abstention, conflicts,
-injection resistance, cost, latency) and stores the run next to the index.
+injection resistance, cost, latency) and stores the run next to the index, in the folder of
+its namespace (runs/<namespace>/): cairn eval runs, the API and the web UI show a run only to
+that namespace (tenant).
 
 Options:
   --golden FILE         golden set (.jsonl) (required)
@@ -30,7 +33,7 @@ Options:
   --corpus DIR          ingest this folder first (unchanged files are skipped)
   --judge SPEC          offline | openai-compatible:<model> | anthropic:<model> (default: config judge.model)
   --label TEXT          name of the run in reports (default: the answerer id)
-  --baseline RUN        compare with a run file (or stored run id) and print the deltas
+  --baseline RUN        compare with a run file (or a stored run id of the namespace) and print the deltas
   --fail-on RULES       with --baseline: exit 6 when a delta crosses a rule,
                         e.g. "faithfulness<-0.02,abstention_accuracy<-0.05,latency_ms>50"
   --json                print the run as JSON on stdout
@@ -65,8 +68,8 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
     throw new CairnError('invalid_option', '--fail-on compares against a run: add --baseline RUN');
   const { config } = context.config();
   const indexPath = values.index ?? config.index;
-  const baseline = values.baseline ? readRun(values.baseline, indexPath) : undefined;
   const namespace = values.namespace ?? config.namespace;
+  const baseline = values.baseline ? readRun(values.baseline, indexPath, namespace) : undefined;
   if (!values.corpus && !fs.existsSync(indexPath)) {
     throw new CairnError(
       'not_found',
@@ -77,6 +80,7 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
     indexPath,
     fallbackEmbedder: config.embedder.model,
     endpoint: { ...embedderEndpoint(config), threads: config.embedder.threads ?? ingestThreads() },
+    ...(values.corpus ? { createDirectories: true } : {}),
   });
   const traceStore = openSqliteTraceStore(indexPath);
   try {
@@ -144,7 +148,7 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
     return EXIT.ok;
   } finally {
     await traceStore.close();
-    await store.close();
+    await closeIndex({ store, embedder });
   }
 }
 

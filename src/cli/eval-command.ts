@@ -1,4 +1,5 @@
 import type { CommandContext } from './command-context.ts';
+import { closestMatch, commandsInHelp } from './did-you-mean.ts';
 import { ADD_FROM_TRACE_HELP, evalAddFromTraceCommand } from './eval-add-from-trace-command.ts';
 import { EVAL_ANSWERS_HELP, evalAnswersCommand } from './eval-answers-command.ts';
 import { evalExportCommand, evalImportCommand } from './eval-formats-command.ts';
@@ -47,9 +48,15 @@ export async function evalCommand(args: string[], context: CommandContext): Prom
     case 'help':
       context.stdout.write(EVAL_HELP);
       return sub === undefined ? EXIT.usage : EXIT.ok;
-    default:
-      context.stderr.write(`cairn eval: unknown subcommand "${sub}"\n\n${EVAL_HELP}`);
+    default: {
+      const suggestion = closestMatch(sub, commandsInHelp(EVAL_HELP, ''));
+      context.stderr.write(
+        suggestion
+          ? `cairn eval: unknown subcommand "${sub}"; did you mean "cairn eval ${suggestion}"? See: cairn eval --help\n`
+          : `cairn eval: unknown subcommand "${sub}"\n\n${EVAL_HELP}`,
+      );
       return EXIT.usage;
+    }
   }
 }
 

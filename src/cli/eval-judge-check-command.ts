@@ -3,6 +3,7 @@ import { checkJudge, type JudgeCheckReport, loadJudgeLabels } from '../evaluate/
 import { CairnError } from '../spec/index.ts';
 import { buildJudge } from './build-judge.ts';
 import { embedderEndpoint } from './chunking-options.ts';
+import { closeEmbedder } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { integerOption, parseOptions } from './parse-options.ts';
@@ -48,7 +49,9 @@ export async function evalJudgeCheckCommand(args: string[], context: CommandCont
   });
   await store.close();
   const judge = buildJudge(config, embedder, values.judge);
-  const report = await checkJudge(judge, labels, { repeats: integerOption('repeats', values.repeats, 1) });
+  const report = await checkJudge(judge, labels, {
+    repeats: integerOption('repeats', values.repeats, 1),
+  }).finally(() => closeEmbedder(embedder));
   context.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatJudgeCheck(report));
   return EXIT.ok;
 }

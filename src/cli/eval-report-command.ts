@@ -7,10 +7,11 @@ import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
 
-export const EVAL_REPORT_HELP = `Usage: cairn eval report RUN [RUN ...] [--html FILE] [--title TEXT]
+export const EVAL_REPORT_HELP = `Usage: cairn eval report RUN [RUN ...] [--html FILE] [--title TEXT] [--namespace NAME]
 
-RUN is a run file (from cairn eval answers --json) or a stored run id. With two or more runs the
-first is the baseline and the last is compared with it. --html writes one self-contained file
+RUN is a run file (from cairn eval answers --json) or a stored run id of the namespace (--namespace,
+default: the config namespace; see cairn eval runs). With two or more runs the first is the
+baseline and the last is compared with it. --html writes one self-contained file
 (no network needed) with per-metric bars and intervals, latency distributions, cost vs quality
 with the Pareto frontier, and the failing items.
 `;
@@ -21,6 +22,7 @@ export async function evalReportCommand(args: string[], context: CommandContext)
     html: { type: 'string' },
     title: { type: 'string' },
     index: { type: 'string' },
+    namespace: { type: 'string' },
     help: { type: 'boolean' },
   });
   if (values.help) {
@@ -32,8 +34,10 @@ export async function evalReportCommand(args: string[], context: CommandContext)
       'invalid_option',
       'cairn eval report needs at least one run. See: cairn eval report --help',
     );
-  const indexPath = values.index ?? context.config().config.index;
-  const runs = positionals.map((reference) => readRun(reference, indexPath));
+  const { config } = context.config();
+  const indexPath = values.index ?? config.index;
+  const namespace = values.namespace ?? config.namespace;
+  const runs = positionals.map((reference) => readRun(reference, indexPath, namespace));
   const comparison =
     runs.length >= 2
       ? compareRuns(runs[0] as (typeof runs)[number], runs.at(-1) as (typeof runs)[number])

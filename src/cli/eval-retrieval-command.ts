@@ -4,6 +4,7 @@ import { evaluateRetrieval, loadBeirQuerySet } from '../evaluate/index.ts';
 import { DEFAULT_FUSION, type FusionOptions, type RetrievalMode } from '../retrieve/index.ts';
 import { CairnError, embedderId } from '../spec/index.ts';
 import { CHUNKING_OPTIONS, chunkingFromFlags } from './chunking-options.ts';
+import { closeIndex } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { choiceOption, integerOption, numberOption, parseOptions } from './parse-options.ts';
@@ -70,6 +71,7 @@ export async function evalRetrievalCommand(args: string[], context: CommandConte
   const indexPath = path.join(values['cache-dir'] ?? path.join('.cairn', 'eval'), cacheName);
   const { store, embedder } = openIndex({
     indexPath,
+    createDirectories: true,
     embedder: embedderSpec,
     endpoint: { threads: ingestThreads() },
   });
@@ -125,6 +127,6 @@ export async function evalRetrievalCommand(args: string[], context: CommandConte
     }
     return EXIT.ok;
   } finally {
-    await store.close();
+    await closeIndex({ store, embedder });
   }
 }

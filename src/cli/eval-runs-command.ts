@@ -3,20 +3,22 @@ import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
 
-/** `cairn eval runs`: stored runs, newest first, with their headline metrics. */
+/** `cairn eval runs`: the namespace's stored runs, newest first, with their headline metrics. */
 export async function evalRunsCommand(args: string[], context: CommandContext): Promise<number> {
   const { values } = parseOptions('eval runs', args, {
     index: { type: 'string' },
+    namespace: { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (values.help) {
     context.stdout.write(
-      'Usage: cairn eval runs [--index FILE] [--json]   stored evaluation runs, newest first\n',
+      "Usage: cairn eval runs [--index FILE] [--namespace NAME] [--json]   the namespace's stored evaluation runs, newest first\n",
     );
     return EXIT.ok;
   }
-  const runs = listRuns(values.index ?? context.config().config.index);
+  const { config } = context.config();
+  const runs = listRuns(values.index ?? config.index, values.namespace ?? config.namespace);
   if (values.json) {
     context.stdout.write(
       `${JSON.stringify(

@@ -7,7 +7,7 @@ export const EXIT = {
   usage: 2,
   /** The run finished but some inputs failed (listed in the output). */
   partial: 3,
-  /** The index cannot be used as asked (embedder mismatch, locked, unreadable). */
+  /** The index cannot be used as asked (missing, embedder mismatch, locked, unreadable). */
   index: 4,
   /** A provider call failed, or the answer missed its deadline. */
   provider: 5,
@@ -24,6 +24,7 @@ export function exitCodeFor(code: CairnErrorCode): number {
     case 'embedder_mismatch':
     case 'dimension_mismatch':
     case 'index_locked':
+    case 'index_not_found':
       return EXIT.index;
     case 'api_call_failed':
     case 'deadline_exceeded':

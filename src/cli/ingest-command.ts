@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { ingestPath, ingestThreads, openIndex } from '../engine/index.ts';
 import { CairnError, embedderId } from '../spec/index.ts';
 import { CHUNKING_OPTIONS, chunkingFromFlags, embedderEndpoint } from './chunking-options.ts';
+import { closeIndex } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { countInputs } from './count-inputs.ts';
 import { EXIT } from './exit-codes.ts';
@@ -16,17 +17,24 @@ and indexes them. Unchanged documents are skipped; changed ones are replaced.
 Options:
   --index FILE          index file (default: $CAIRN_INDEX or .cairn/index.db)
   --namespace NAME      tenant namespace (default: default)
+  --collection NAME     collection the documents go into; ids are NAME/<path> (default: the
+                        collection this folder was ingested as, else the folder's name). Naming
+                        a collection that holds another folder declares that folder moved here
   --embedder SPEC       local | hashing[:dims] | openai-compatible:<model> (default: the index's, else local)
   --chunker NAME        structure | token-window | parent-child (default: structure)
   --chunk-size N        max tokens per chunk (parent size for parent-child)
   --chunk-overlap N     overlap tokens for token-window
   --child-size N        child chunk tokens for parent-child
-  --prune               remove documents from this path whose files are gone
+  --prune               remove documents of this collection whose files are gone
   --redact-pii          replace emails, phones, cards, IBANs, ids, IPs and secrets before storing
                         (config: guard.redactDocuments). Documents that read like instructions to
                         the model are quarantined (config: guard.scanDocuments; cairn quarantine)
   --reembed             switch the index to --embedder, re-embedding documents as they are ingested
   --max-file-mb N       skip files larger than N MB (default: 50)
+  --max-unpacked-mb N   fail a DOCX or PDF whose zip entries or streams inflate past N MB in total
+                        (zip-bomb guard; config: ingestLimits.maxUnpackedMb, default: 64)
+  --max-text-mb N       fail a file whose extracted text passes N MB (config: ingestLimits.maxTextMb,
+                        default: 16)
   --json                print the summary as JSON
 `;
 
@@ -35,11 +43,14 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
   const { values, positionals } = parseOptions('ingest', args, {
     index: { type: 'string' },
     namespace: { type: 'string' },
+    collection: { type: 'string' },
     embedder: { type: 'string' },
     prune: { type: 'boolean' },
     'redact-pii': { type: 'boolean' },
     reembed: { type: 'boolean' },
     'max-file-mb': { type: 'string' },
+    'max-unpacked-mb': { type: 'string' },
+    'max-text-mb': { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean' },
     ...CHUNKING_OPTIONS,
@@ -53,7 +64,10 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
     throw new CairnError('invalid_option', 'cairn ingest takes exactly one <path>. See: cairn ingest --help');
   }
   if (!fs.existsSync(inputPath)) {
-    throw new CairnError('invalid_input', `${inputPath}: no such file or folder`);
+    throw new CairnError(
+      'invalid_option',
+      `${inputPath}: no such file or folder; pass an existing folder or file to cairn ingest <path>`,
+    );
   }
   if (values.reembed && !values.embedder) {
     throw new CairnError('invalid_option', '--reembed needs --embedder naming the new embedder');
@@ -62,9 +76,17 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
   const chunking = chunkingFromFlags(values, config.chunking);
   const namespace = values.namespace ?? config.namespace;
   const maxFileMb = integerOption('max-file-mb', values['max-file-mb'], 50);
+  const maxUnpackedMb = integerOption(
+    'max-unpacked-mb',
+    values['max-unpacked-mb'],
+    config.ingestLimits.maxUnpackedMb,
+  );
+  const maxTextMb = integerOption('max-text-mb', values['max-text-mb'], config.ingestLimits.maxTextMb);
   const indexPath = values.index ?? config.index;
   const { store, embedder } = openIndex({
     indexPath,
+    // The first ingest creates `.cairn/`.
+    createDirectories: true,
     fallbackEmbedder: config.embedder.model,
     endpoint: { ...embedderEndpoint(config), threads: config.embedder.threads ?? ingestThreads() },
     ...(values.embedder ? { embedder: values.embedder } : {}),
@@ -81,8 +103,11 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
       chunking,
       inputPath,
       namespace,
+      ...(values.collection === undefined ? {} : { collection: values.collection }),
       prune: values.prune ?? false,
       maxFileBytes: maxFileMb * 1024 * 1024,
+      maxUnpackedBytes: maxUnpackedMb * 1024 * 1024,
+      maxTextBytes: maxTextMb * 1024 * 1024,
       scanInjection: config.guard.scanDocuments,
       redactPii: values['redact-pii'] ?? config.guard.redactDocuments,
       onProgress: ({ processed, current }) => progress.update(processed, current),
@@ -118,6 +143,6 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
     }
     return summary.failed.length > 0 ? EXIT.partial : EXIT.ok;
   } finally {
-    await store.close();
+    await closeIndex({ store, embedder });
   }
 }

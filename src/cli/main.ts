@@ -2,9 +2,11 @@ import { CairnError } from '../spec/index.ts';
 import { askCommand } from './ask-command.ts';
 import type { CommandContext } from './command-context.ts';
 import { configCommand } from './config-command.ts';
+import { closestMatch, commandsInHelp } from './did-you-mean.ts';
 import { evalCommand } from './eval-command.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { ingestCommand } from './ingest-command.ts';
+import { keysCommand } from './keys-command.ts';
 import { quarantineCommand } from './quarantine-command.ts';
 import { searchCommand } from './search-command.ts';
 import { serveCommand } from './serve-command.ts';
@@ -20,6 +22,7 @@ Usage:
   cairn trace <traceId>            the spans of one answer, with durations
   cairn quarantine [list|release]  documents held back for prompt injection
   cairn usage [--days 7]           tokens and cost per tenant, model and day; budget standing
+  cairn keys create|list|revoke    API keys per tenant and role (reader, writer, admin, operator)
   cairn config                     the effective configuration, secrets masked
   cairn eval <subcommand>          retrieval and answer evaluation, reports, judge checks
   cairn serve [--port 8787]        the HTTP API (search, ask with streaming, documents, traces)
@@ -46,6 +49,8 @@ export async function runCli(argv: string[], context: CommandContext): Promise<n
         return await quarantineCommand(rest, context);
       case 'usage':
         return await usageCommand(rest, context);
+      case 'keys':
+        return await keysCommand(rest, context);
       case 'config':
         return await configCommand(rest, context);
       case 'eval':
@@ -58,9 +63,15 @@ export async function runCli(argv: string[], context: CommandContext): Promise<n
       case '-h':
         context.stdout.write(HELP);
         return command === undefined ? EXIT.usage : EXIT.ok;
-      default:
-        context.stderr.write(`cairn: unknown command "${command}"\n\n${HELP}`);
+      default: {
+        const suggestion = closestMatch(command, commandsInHelp(HELP));
+        context.stderr.write(
+          suggestion
+            ? `cairn: unknown command "${command}"; did you mean "cairn ${suggestion}"? See: cairn --help\n`
+            : `cairn: unknown command "${command}"\n\n${HELP}`,
+        );
         return EXIT.usage;
+      }
     }
   } catch (error) {
     if (error instanceof CairnError) {

@@ -29,8 +29,11 @@ export class ProgressBar {
       bar = `${done}`;
     }
     const columns = this.#stream.columns ?? 100;
-    const line = `${this.#label} ${bar} ${rate.toFixed(1)}/s ${detail}`.slice(0, columns - 1);
-    this.#stream.write(`\r\x1b[2K${line}`);
+    const head = `${this.#label} ${bar} ${rate.toFixed(1)}/s`;
+    // One column stays free so the cursor never wraps; a long path loses its start, not its file name.
+    const room = columns - 1 - head.length - 1;
+    const shown = detail === '' || room <= 0 ? '' : ` ${fitFromEnd(detail, room)}`;
+    this.#stream.write(`\r\x1b[2K${`${head}${shown}`.slice(0, columns - 1)}`);
   }
 
   setTotal(total: number): void {
@@ -41,4 +44,11 @@ export class ProgressBar {
   done(): void {
     if (this.#stream.isTTY) this.#stream.write('\r\x1b[2K');
   }
+}
+
+/** The end of `text` in at most `width` characters, with an ellipsis where the start was dropped. */
+function fitFromEnd(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  return width === 1 ? '…' : `…${chars.slice(chars.length - width + 1).join('')}`;
 }

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import { openIndex } from '../engine/index.ts';
 import { CairnError } from '../spec/index.ts';
+import { closeIndex } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
+import { closestMatch } from './did-you-mean.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
 
@@ -28,9 +30,10 @@ export async function quarantineCommand(args: string[], context: CommandContext)
   }
   const [action = 'list', docId] = positionals;
   if (!['list', 'release', 'hold'].includes(action)) {
+    const suggestion = closestMatch(action, ['list', 'release', 'hold']);
     throw new CairnError(
       'invalid_option',
-      `unknown quarantine action "${action}": use list, release or hold`,
+      `unknown quarantine action "${action}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}: use list, release or hold`,
     );
   }
   if (action !== 'list' && !docId) {
@@ -43,7 +46,7 @@ export async function quarantineCommand(args: string[], context: CommandContext)
   const indexPath = values.index ?? config.index;
   if (!fs.existsSync(indexPath)) throw new CairnError('not_found', `no index at ${indexPath}`);
   const namespace = values.namespace ?? config.namespace;
-  const { store } = openIndex({ indexPath });
+  const { store, embedder } = openIndex({ indexPath });
   try {
     if (action === 'list') {
       const held = (await store.listDocuments(namespace)).filter((doc) => doc.quarantined);
@@ -65,6 +68,6 @@ export async function quarantineCommand(args: string[], context: CommandContext)
     context.stdout.write(`${action === 'hold' ? 'held back' : 'released'}: ${docId}\n`);
     return EXIT.ok;
   } finally {
-    await store.close();
+    await closeIndex({ store, embedder });
   }
 }

@@ -1,11 +1,12 @@
-import fs from 'node:fs';
 import { openIndex } from '../engine/index.ts';
 import { DEFAULT_FUSION, type FusionOptions, type RetrievalMode, retrieve } from '../retrieve/index.ts';
 import { CairnError, type DocumentFormat, type MetadataFilter } from '../spec/index.ts';
+import { closeIndex } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { formatResults } from './format-results.ts';
 import { choiceOption, integerOption, numberOption, parseOptions } from './parse-options.ts';
+import { requireIndex } from './require-index.ts';
 
 export const SEARCH_HELP = `Usage: cairn search "<query>" [options]
 
@@ -75,12 +76,7 @@ export async function searchCommand(args: string[], context: CommandContext): Pr
   const lambda = numberOption('lambda', values.lambda, 0.7, 0, 1);
   const { config } = context.config();
   const indexPath = values.index ?? config.index;
-  if (!fs.existsSync(indexPath)) {
-    throw new CairnError(
-      'not_found',
-      `no index at ${indexPath}: run "cairn ingest <folder>" first, or pass --index`,
-    );
-  }
+  requireIndex(indexPath);
   const { store, embedder } = openIndex({
     indexPath,
     ...(values.embedder ? { embedder: values.embedder } : {}),
@@ -102,7 +98,7 @@ export async function searchCommand(args: string[], context: CommandContext): Pr
     context.stdout.write(values.json ? `${JSON.stringify(output, null, 2)}\n` : formatResults(output));
     return EXIT.ok;
   } finally {
-    await store.close();
+    await closeIndex({ store, embedder });
   }
 }
 

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
@@ -17,6 +18,7 @@ import { openUsageLedger } from '../usage/index.ts';
 import { openConfiguredCache } from './answer-cache-options.ts';
 import { buildAnswerer, buildFallbackAnswerer, buildRouting } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
+import { closeEmbedder } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { integerOption, parseOptions } from './parse-options.ts';
@@ -45,13 +47,16 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     return EXIT.ok;
   }
   const { config } = context.config();
-  const port = integerOption('port', values.port, 8787, 0);
+  const port = integerOption('port', values.port, 8787, 0, 65535);
   const host = values.host ?? '127.0.0.1';
   const indexPath = values.index ?? config.index;
+  // The first start in an empty folder creates `.cairn/`: the lock file lives next to the index.
+  fs.mkdirSync(path.dirname(path.resolve(indexPath)), { recursive: true });
   const lock = acquireIndexLock(path.resolve(indexPath));
   const threads = config.embedder.threads ?? ingestThreads();
   const opened = openIndex({
     indexPath,
+    createDirectories: true,
     fallbackEmbedder: config.embedder.model,
     endpoint: { ...embedderEndpoint(config), threads },
   });
@@ -92,6 +97,8 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     runsDir: runsDirectory(indexPath),
     webDir: WEB_DIR,
     jobLog,
+    ingest: config.ingest,
+    ingestLimits: config.ingestLimits,
     auditLog,
     limits: { rateLimit: config.server.rateLimit, maxUploadBytes: config.server.maxUploadMb * 1024 * 1024 },
   });
@@ -148,6 +155,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   keys.close();
   await traceStore.close();
   await store.close();
+  await closeEmbedder(opened.embedder);
   lock.release();
   return EXIT.ok;
 }

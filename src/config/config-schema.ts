@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_CHUNKING } from '../chunk/create-chunker.ts';
+import { DEFAULT_MAX_TEXT_BYTES, DEFAULT_MAX_UNPACKED_BYTES } from '../ingest/extraction-limits.ts';
 
 const chunking = z
   .object({
@@ -47,6 +48,15 @@ export const DEFAULT_GUARD = {
   scanQuestions: true,
   policyFallback: 'extractive',
 } as const;
+
+/** Server ingest-queue settings when the config says nothing. */
+export const DEFAULT_INGEST = { maxConcurrentTenants: 4, maxAttempts: 3 };
+
+/** Per-file extraction limits when the config says nothing (the loaders' own defaults, in MiB). */
+export const DEFAULT_INGEST_LIMITS = {
+  maxUnpackedMb: DEFAULT_MAX_UNPACKED_BYTES / (1024 * 1024),
+  maxTextMb: DEFAULT_MAX_TEXT_BYTES / (1024 * 1024),
+};
 
 const price = z
   .object({
@@ -221,6 +231,26 @@ export const configSchema = z
         maxUploadMb: 50,
         auditRetentionDays: 365,
       }),
+    /** The server's ingest job queue. */
+    ingest: z
+      .object({
+        /** Tenants whose upload jobs run at once (one job per tenant at a time); 1 runs every job in turn. */
+        maxConcurrentTenants: z.number().int().min(1).max(64).default(DEFAULT_INGEST.maxConcurrentTenants),
+        /** Starts of a job cut off by the server stopping (a crash) before it is marked failed. */
+        maxAttempts: z.number().int().min(1).max(100).default(DEFAULT_INGEST.maxAttempts),
+      })
+      .strict()
+      .default({ ...DEFAULT_INGEST }),
+    /** Bounds on what one file may expand to while it is loaded; a file past them fails alone. */
+    ingestLimits: z
+      .object({
+        /** MiB a DOCX's zip entries or a PDF's streams may inflate to in total (zip-bomb guard). */
+        maxUnpackedMb: z.number().positive().default(DEFAULT_INGEST_LIMITS.maxUnpackedMb),
+        /** MiB (millions of characters, roughly) of text extracted from one file. */
+        maxTextMb: z.number().positive().default(DEFAULT_INGEST_LIMITS.maxTextMb),
+      })
+      .strict()
+      .default({ ...DEFAULT_INGEST_LIMITS }),
     /** Per-model prices for cost accounting, keyed by model id (e.g. `gpt-4o-mini`). */
     prices: z.record(z.string(), price).default({}),
   })
@@ -231,3 +261,30 @@ export type CairnConfig = z.infer<typeof configSchema>;
 
 /** The `guard` section: injection scanning, PII redaction and the grounding policy's fallback. */
 export type GuardSettings = CairnConfig['guard'];
+
+// The sections on their own, so the library's functions validate their options with the very
+// rules (and messages) a configuration file gets; see check-options.ts.
+
+/** The `embedder` section: model spec, endpoint and local-model threads. */
+export const embedderSchema = configSchema.shape.embedder.unwrap();
+
+/** The `chunking` section: strategy and token sizes. */
+export const chunkingSchema = configSchema.shape.chunking.unwrap();
+
+/** The `retrieval` section: mode, k, candidates, fusion, MMR and parent expansion. */
+export const retrievalSchema = configSchema.shape.retrieval.unwrap();
+
+/** Hybrid fusion settings: `{ method: 'rrf', k, weights }` or `{ method: 'weighted', alpha }`. */
+export const fusionSchema = retrievalSchema.shape.fusion.unwrap();
+
+/** The `answerer` section: model, limits, deadline and extractive settings. */
+export const answererSchema = configSchema.shape.answerer.unwrap();
+
+/** The `guard` section. */
+export const guardSchema = configSchema.shape.guard.unwrap();
+
+/** The `cache` section. */
+export const cacheSchema = configSchema.shape.cache.unwrap();
+
+/** Per-model prices, keyed by model id. */
+export const pricesSchema = configSchema.shape.prices.unwrap();

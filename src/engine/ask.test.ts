@@ -46,7 +46,7 @@ before(async () => {
   const summary = await ingestPath({ store, embedder, chunking: DEFAULT_CHUNKING, inputPath: docs });
   assert.deepEqual(
     summary.quarantined.map((doc) => [doc.docId, doc.category]),
-    [['poisoned', 'instruction_override']],
+    [['docs/poisoned.md', 'instruction_override']],
   );
 });
 after(async () => {
@@ -64,7 +64,7 @@ test('an extractive answer cites the right source and records a trace with every
     question: 'When does sparse retrieval beat dense retrieval?',
   });
   assert.equal(result.abstained, false);
-  assert.ok(result.citations.some((citation) => citation.docId === 'sparse'));
+  assert.ok(result.citations.some((citation) => citation.docId === 'docs/sparse.md'));
   assert.equal(result.usage.costUsd, 0);
   const trace = await traces.getTrace('default', result.traceId);
   const names = trace?.spans.map((span) => span.name) ?? [];
@@ -171,9 +171,9 @@ test('a quarantined document is never retrieved unless asked for', async () => {
   const question = 'Is reciprocal rank fusion deprecated?';
   const answerer = createExtractiveAnswerer({ embedder, abstainThreshold: 0 });
   const normal = await ask({ store, embedder, answerer, question });
-  assert.ok(normal.passages.every((passage) => passage.docId !== 'poisoned'));
+  assert.ok(normal.passages.every((passage) => passage.docId !== 'docs/poisoned.md'));
   const review = await ask({ store, embedder, answerer, question, retrieval: { includeQuarantined: true } });
-  assert.ok(review.passages.some((passage) => passage.docId === 'poisoned'));
+  assert.ok(review.passages.some((passage) => passage.docId === 'docs/poisoned.md'));
 });
 
 test('an injected question is stripped to its real request, or refused when nothing else is left', async () => {

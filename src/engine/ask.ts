@@ -1,3 +1,5 @@
+import { checkOptions } from '../config/check-options.ts';
+import { askOptionsSchema } from '../config/option-schemas.ts';
 import { embed } from '../embed/embed-many.ts';
 import { redactPii, screenQuestion } from '../guard/index.ts';
 import { type RetrievalResult, retrieve } from '../retrieve/index.ts';
@@ -28,6 +30,7 @@ export type {
  * record a trace with a span per stage and decision.
  */
 export async function ask(options: AskOptions): Promise<AskResult> {
+  checkOptions('ask', askOptionsSchema, options);
   const asked = options.question.trim();
   if (asked === '') throw new CairnError('invalid_option', 'the question is empty');
   const namespace = options.namespace ?? 'default';

@@ -1,10 +1,21 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChunkingConfig } from '../chunk/index.ts';
 import { createChunker } from '../chunk/index.ts';
+import { checkOptions } from '../config/check-options.ts';
+import { ingestOptionsSchema } from '../config/option-schemas.ts';
 import { embedMany } from '../embed/embed-many.ts';
 import { detectInjection, redactPii } from '../guard/index.ts';
-import { loadDocuments } from '../ingest/index.ts';
-import type { CairnDocument, Chunk, EmbeddingModel, InjectionFinding, Store } from '../spec/index.ts';
+import { checkCollectionName, defaultCollectionName, loadDocuments } from '../ingest/index.ts';
+import {
+  type CairnDocument,
+  CairnError,
+  type Chunk,
+  type EmbeddingModel,
+  type InjectionFinding,
+  InvalidInputError,
+  type Store,
+} from '../spec/index.ts';
 import { searchableText } from '../store/sqlite/index.ts';
 
 /** Progress of an ingest run, reported after each document. */
@@ -16,6 +27,8 @@ export interface IngestProgress {
 
 /** What an ingest run did. */
 export interface IngestSummary {
+  /** The collection the documents went into; their ids start with `<collection>/`. */
+  collection: string;
   added: number;
   updated: number;
   unchanged: number;
@@ -44,10 +57,20 @@ export interface IngestOptions {
   inputPath: string;
   /** @default 'default' */
   namespace?: string;
-  /** Remove documents from this root whose files are gone. @default false */
+  /**
+   * Collection the root's documents go into (ids `<collection>/<path>`). Given explicitly, it
+   * rebinds the name to this root (a moved folder). @default the name the root is already bound
+   * to, else the root folder's base name (for a single file, its folder's)
+   */
+  collection?: string;
+  /** Remove documents of this collection whose files are gone. @default false */
   prune?: boolean;
   /** @default 50 MiB */
   maxFileBytes?: number;
+  /** Most bytes a DOCX's entries or a PDF's streams may inflate to; past it the file fails. @default 64 MiB */
+  maxUnpackedBytes?: number;
+  /** Most text extracted from one file, in characters; past it the file fails. @default 16 Mi */
+  maxTextBytes?: number;
   /** Chunks embedded per model call, gathered across small documents. @default 64 */
   embedBatchSize?: number;
   /** Scan each document for prompt injection and quarantine the ones flagged. @default true */
@@ -73,15 +96,22 @@ interface PendingDocument {
  * documents not yet written.
  */
 export async function ingestPath(options: IngestOptions): Promise<IngestSummary> {
+  checkOptions('ingestPath', ingestOptionsSchema, options);
   const started = performance.now();
   const namespace = options.namespace ?? 'default';
-  const root = path.resolve(options.inputPath);
+  const input = path.resolve(options.inputPath);
+  const inputStats = await stat(input).catch((cause: unknown) => {
+    throw new InvalidInputError(options.inputPath, (cause as Error).message, { cause });
+  });
+  const root = inputStats.isFile() ? path.dirname(input) : input;
+  const collection = await resolveCollection(options.store, namespace, root, options.collection);
   const chunker = createChunker(options.chunking);
   // Redaction changes the stored text, so switching it on or off re-processes every document.
   const fingerprint = `${chunkingFingerprint(options.chunking)}${options.redactPii ? '+redacted' : ''}`;
   const scanInjection = options.scanInjection ?? true;
   const batchSize = options.embedBatchSize ?? 64;
   const summary: IngestSummary = {
+    collection,
     added: 0,
     updated: 0,
     unchanged: 0,
@@ -121,7 +151,7 @@ export async function ingestPath(options: IngestOptions): Promise<IngestSummary>
         document: {
           ...item.document,
           contentHash: item.storedHash,
-          metadata: { ...item.document.metadata, root },
+          metadata: { ...item.document.metadata, collection },
         },
         chunks: item.chunks,
         embeddings: embeddings.slice(offset, offset + count),
@@ -144,10 +174,12 @@ export async function ingestPath(options: IngestOptions): Promise<IngestSummary>
     }
   };
 
-  for await (const result of loadDocuments(
-    options.inputPath,
-    options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes },
-  )) {
+  for await (const result of loadDocuments(options.inputPath, {
+    collection,
+    ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
+    ...(options.maxUnpackedBytes === undefined ? {} : { maxUnpackedBytes: options.maxUnpackedBytes }),
+    ...(options.maxTextBytes === undefined ? {} : { maxTextBytes: options.maxTextBytes }),
+  })) {
     options.abortSignal?.throwIfAborted();
     if (result.ok === 'skipped') {
       summary.skipped.push({ path: result.path, reason: result.reason });
@@ -185,8 +217,11 @@ export async function ingestPath(options: IngestOptions): Promise<IngestSummary>
   }
   await flush();
 
-  if (options.prune)
-    summary.pruned = await pruneMissing(options.store, namespace, root, seenIds, failedSources);
+  if (options.prune) {
+    // A single-file input speaks only for that file, not for the rest of its folder.
+    const scope = { collection, ...(inputStats.isFile() ? { file: path.basename(input) } : {}) };
+    summary.pruned = await pruneMissing(options.store, namespace, scope, seenIds, failedSources);
+  }
   summary.totalMs = performance.now() - started;
   return summary;
 }
@@ -222,21 +257,74 @@ function redactDocument(document: CairnDocument, counts: Record<string, number>)
   };
 }
 
-/** Deletes documents of this root not seen in the run, sparing those whose source failed to load. */
-async function pruneMissing(
+/**
+ * The collection an ingest root goes into, bound to it in the store. Without an explicit name the
+ * root keeps the collection it is bound to, else takes its folder's name, refusing one that
+ * already holds another root. An explicit name rebinds (the folder moved); a root known under
+ * another name is renamed to it, so its documents are not indexed twice.
+ */
+async function resolveCollection(
   store: Store,
   namespace: string,
   root: string,
+  explicit: string | undefined,
+): Promise<string> {
+  const bindings = await store.listCollections(namespace);
+  const current = bindings.find((binding) => binding.root === root);
+  if (explicit === undefined) {
+    if (current) return current.name;
+    const name = checkCollectionName(defaultCollectionName(root), { folder: root });
+    const bound = bindings.find((binding) => binding.name === name);
+    if (bound) {
+      throw new CairnError(
+        'invalid_option',
+        `collection "${name}" already holds ${bound.root}; pass --collection OTHER to keep both, ` +
+          `or --collection ${name} to declare this the same collection moved`,
+      );
+    }
+    await store.bindCollection(namespace, { name, root });
+    return name;
+  }
+  const name = checkCollectionName(explicit, 'flag');
+  if (current && current.name !== name) {
+    const bound = bindings.find((binding) => binding.name === name);
+    if (bound) {
+      throw new CairnError(
+        'invalid_option',
+        `${root} is collection "${current.name}" and collection "${name}" already holds ${bound.root}; ` +
+          `pass --collection ${current.name}, or another name`,
+      );
+    }
+    await store.renameCollection(namespace, current.name, name);
+  }
+  await store.bindCollection(namespace, { name, root });
+  return name;
+}
+
+/** Deletes documents of the collection (or of one file of it) not seen in the run, sparing failed sources. */
+async function pruneMissing(
+  store: Store,
+  namespace: string,
+  scope: { collection: string; file?: string },
   seenIds: Set<string>,
   failedSources: Set<string>,
 ): Promise<number> {
   let pruned = 0;
   for (const document of await store.listDocuments(namespace)) {
-    if (document.metadata.root !== root || seenIds.has(document.id)) continue;
-    if (failedSources.has(document.source.split('#')[0] ?? document.source)) continue;
+    if (document.metadata.collection !== scope.collection || seenIds.has(document.id)) continue;
+    const file = sourceFile(document);
+    if (failedSources.has(file) || (scope.file !== undefined && file !== scope.file)) continue;
     if (await store.deleteDocument(namespace, document.id)) pruned += 1;
   }
   return pruned;
+}
+
+/** The file a document came from, relative to its collection root (a BEIR source is `<file>#<_id>`). */
+function sourceFile(document: { id: string; source: string; format: string }): string {
+  const suffix = `#${document.id}`;
+  return document.format === 'beir' && document.source.endsWith(suffix)
+    ? document.source.slice(0, -suffix.length)
+    : document.source;
 }
 
 /** A loader error path is `file` or `file:line` (JSONL); the file part identifies the source. */

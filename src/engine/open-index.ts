@@ -1,6 +1,10 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { checkOptions } from '../config/check-options.ts';
+import { openIndexOptionsSchema } from '../config/option-schemas.ts';
 import { createEmbedder, type EmbedderEndpoint } from '../embed/index.ts';
-import { type EmbeddingModel, embedderId, type Store } from '../spec/index.ts';
+import { CairnError, type EmbeddingModel, embedderId, type Store } from '../spec/index.ts';
 import { openSqliteStore, readIndexEmbedder } from '../store/sqlite/index.ts';
 
 /** The embedder used when neither the caller nor an existing index names one. */
@@ -15,6 +19,12 @@ export interface OpenIndexOptions {
   fallbackEmbedder?: string;
   endpoint?: EmbedderEndpoint;
   reembed?: boolean;
+  /**
+   * Create the index file's missing parent folders. Without it a missing folder is an
+   * `invalid_option` error naming it, so a mistyped path never leaves a stray tree behind.
+   * @default false
+   */
+  createDirectories?: boolean;
 }
 
 /** An open index with the embedder that must be used with it. */
@@ -25,9 +35,22 @@ export interface OpenIndex {
 
 /**
  * Opens (or creates) an index file together with its embedder. Queries reuse the embedder the
- * index was built with unless told otherwise, so `cairn search` needs no embedder flag.
+ * index was built with unless told otherwise, so `cairn search` needs no embedder flag. Options
+ * are validated as the configuration is (`invalid_option` naming the option); the index's folder
+ * must exist unless `createDirectories` is set.
  */
 export function openIndex(options: OpenIndexOptions): OpenIndex {
+  checkOptions('openIndex', openIndexOptionsSchema, options);
+  if (options.indexPath !== ':memory:') {
+    const folder = path.dirname(path.resolve(options.indexPath));
+    if (options.createDirectories) fs.mkdirSync(folder, { recursive: true });
+    else if (!fs.existsSync(folder)) {
+      throw new CairnError(
+        'invalid_option',
+        `openIndex() option indexPath: the folder ${folder} does not exist; create it, or pass createDirectories: true`,
+      );
+    }
+  }
   const recorded = readIndexEmbedder(options.indexPath);
   const spec = options.embedder ?? recorded?.embedderId ?? options.fallbackEmbedder ?? DEFAULT_EMBEDDER;
   const endpoint: EmbedderEndpoint = {

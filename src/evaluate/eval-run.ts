@@ -53,6 +53,11 @@ export interface EvalRun {
   schemaVersion: 1;
   runId: string;
   createdAt: string;
+  /**
+   * The tenant (namespace) whose documents the run answered from; only that tenant sees the run.
+   * Runs made before runs had tenants lack it and count as the `default` tenant's.
+   */
+  tenant?: string;
   label: string;
   config: {
     answerer: string;

@@ -72,6 +72,7 @@ export async function runAnswerEval(options: AnswerEvalOptions): Promise<EvalRun
     schemaVersion: 1,
     runId: randomUUID(),
     createdAt: new Date().toISOString(),
+    tenant: namespace,
     label: options.label ?? options.answerer.id,
     config: {
       answerer: options.answerer.id,

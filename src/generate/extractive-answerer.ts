@@ -1,4 +1,4 @@
-import { splitSentences } from '../chunk/split-sentences.ts';
+import { isAbbreviation, splitSentences } from '../chunk/split-sentences.ts';
 import { embed, embedMany } from '../embed/embed-many.ts';
 import { dot } from '../embed/normalize-vector.ts';
 import type { AnswerDraft, Answerer, AnswerRequest, EmbeddingModel, Passage } from '../spec/index.ts';
@@ -24,6 +24,9 @@ export const DEFAULT_ABSTAIN_THRESHOLD = 0.46;
 
 /** How the note on a superseded document starts; metrics leave such notes out of faithfulness. */
 export const SUPERSESSION_NOTE_PREFIX = 'Note: the older document';
+
+// A sentence that asks ("How are keys rotated?"), possibly closed by brackets or a reference.
+const QUESTION_SENTENCE = /\?[\s"'”’»)\]]*(?:\[\d[\d,\s–-]*\])?$/;
 
 /** The text an extractive answer gives when the evidence is too weak. */
 export const ABSTENTION_TEXT = 'I could not find this in the documents.';
@@ -126,12 +129,14 @@ function collectCandidates(question: string, passages: Passage[]): Candidate[] {
   for (const passage of passages) {
     splitSentences(passage.text).forEach((span, position) => {
       const text = span.text.trim();
-      // Headings, table rows and code fences make poor answers on their own.
+      // Headings, table rows and code fences make poor answers on their own, and a question
+      // (an FAQ's, a rhetorical one) repeats the asking instead of answering.
       if (
         text.split(/\s+/).length < 5 ||
         text.startsWith('```') ||
         text.startsWith('#') ||
-        text.startsWith('|')
+        text.startsWith('|') ||
+        QUESTION_SENTENCE.test(text)
       )
         return;
       sentences.push({ passage, position, text, terms: new Set(contentTerms(text)) });
@@ -214,8 +219,11 @@ function supersessionNote(
 }
 
 /**
- * "Text." -> "Text [n]." so the marker sits inside the sentence it supports. List items lose their
- * bullet and end with a full stop, so joined items still read (and split) as separate sentences.
+ * "Text." -> "Text [n]." so the marker sits inside the sentence it supports. Where the final stop
+ * belongs to an abbreviation ("U.S.", "Co.") or is followed by closing brackets or quotes
+ * ("(Tampa, Fla.)"), the marker goes after all of it instead, so it never splits them. List
+ * items lose their bullet and end with a full stop, so joined items still read (and split) as
+ * separate sentences.
  */
 function citeSentence(sentence: string, n: number): string {
   const text = sentence
@@ -224,6 +232,10 @@ function citeSentence(sentence: string, n: number): string {
     .replace(/^(?:[-*+]|\d{1,2}[.)])\s+/, '')
     .replace(/[,;:]$/, '')
     .replace(/^[a-z]/, (first) => first.toUpperCase());
-  const end = /([.!?]+["')\]]*)$/.exec(text);
-  return end ? `${text.slice(0, end.index)} [${n}]${end[1]}` : `${text} [${n}].`;
+  const end = /([.!?…]+)(["'”’»)\]]*)$/.exec(text);
+  if (!end) return `${text} [${n}].`;
+  const body = text.slice(0, end.index);
+  const lastWord = /\S*$/.exec(body)?.[0] ?? '';
+  const stopIsOwn = end[2] === '' && !(end[1] === '.' && isAbbreviation(lastWord));
+  return stopIsOwn ? `${body} [${n}]${end[1]}` : `${text} [${n}]`;
 }

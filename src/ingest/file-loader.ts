@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { CairnDocument } from '../spec/index.ts';
+import type { ExtractionLimits } from './extraction-limits.ts';
 
 /** What a single-file loader receives. */
 export interface FileLoaderInput {
@@ -10,18 +11,14 @@ export interface FileLoaderInput {
    * is the path named in errors.
    */
   path: string;
-  /** @default `path` without its extension */
+  /** Document id; ingest passes `<collection>/<path>`. @default `path` */
   id?: string;
+  /** Bounds on inflated bytes and extracted text; a file past them is refused. @default see {@link ExtractionLimits} */
+  limits?: ExtractionLimits;
 }
 
 /** Turns one file into a document; throws `InvalidInputError` when the file cannot be used. */
 export type FileLoader = (input: FileLoaderInput) => CairnDocument | Promise<CairnDocument>;
-
-/** The document id for a relative path: the path without its extension (`guides/rotate-keys`). */
-export function idFromPath(path: string): string {
-  const extension = posix.extname(path);
-  return extension === '' ? path : path.slice(0, -extension.length);
-}
 
 /** A title to fall back on: the file name without its extension. */
 export function titleFromFileName(path: string): string {

@@ -1,7 +1,13 @@
+export {
+  checkCollectionName,
+  defaultCollectionName,
+  documentIdFor,
+  isCollectionName,
+} from './collection-name.ts';
 export { createDocument, type DocumentFields } from './create-document.ts';
 export { decodeText } from './decode-text.ts';
 export { extractHtmlBlocks } from './extract-html-blocks.ts';
-export { type FileLoader, type FileLoaderInput, idFromPath, titleFromFileName } from './file-loader.ts';
+export { type FileLoader, type FileLoaderInput, titleFromFileName } from './file-loader.ts';
 export { formatForPath } from './format-for-path.ts';
 export {
   type BeirCorpusOptions,

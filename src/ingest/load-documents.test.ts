@@ -7,7 +7,8 @@ import { type LoadResult, loadDocuments } from './load-documents.ts';
 
 async function collect(inputPath: string, options?: { maxFileBytes?: number }): Promise<LoadResult[]> {
   const results: LoadResult[] = [];
-  for await (const result of loadDocuments(inputPath, options)) results.push(result);
+  for await (const result of loadDocuments(inputPath, { collection: 'docs', ...options }))
+    results.push(result);
   return results;
 }
 
@@ -34,28 +35,30 @@ test('loads every format in a folder, with ids and sources relative to it', asyn
   assert.deepEqual(describe(await collect(dir)), [
     'skipped logo.png: unsupported extension .png',
     'beir d1 <- bench/corpus.jsonl#d1',
-    'text guides/faq <- guides/faq.txt',
-    'markdown guides/rotate-keys <- guides/rotate-keys.md',
-    'docx handbook <- handbook.docx',
-    'pdf manual <- manual.pdf',
-    'html site/index <- site/index.html',
+    'text docs/guides/faq.txt <- guides/faq.txt',
+    'markdown docs/guides/rotate-keys.md <- guides/rotate-keys.md',
+    'docx docs/handbook.docx <- handbook.docx',
+    'pdf docs/manual.pdf <- manual.pdf',
+    'html docs/site/index.html <- site/index.html',
   ]);
 });
 
-test('when two files would share an id, the later one keeps its extension', async () => {
+test('files that share a stem keep apart: every id keeps its extension', async () => {
   const dir = makeTempDir();
   writeFiles(dir, { 'notes/a.md': '# A', 'notes/a.txt': 'A as text', 'notes/b.txt': 'B' });
   assert.deepEqual(describe(await collect(dir)), [
-    'markdown notes/a <- notes/a.md',
-    'text notes/a.txt <- notes/a.txt',
-    'text notes/b <- notes/b.txt',
+    'markdown docs/notes/a.md <- notes/a.md',
+    'text docs/notes/a.txt <- notes/a.txt',
+    'text docs/notes/b.txt <- notes/b.txt',
   ]);
 });
 
-test('a single file input is named by its file name', async () => {
+test('the collection defaults to the root folder, for a single file its parent folder', async () => {
   const dir = makeTempDir();
   writeFiles(dir, { 'deep/one.md': '# One\n\nText.' });
-  assert.deepEqual(describe(await collect(join(dir, 'deep/one.md'))), ['markdown one <- one.md']);
+  const results: LoadResult[] = [];
+  for await (const result of loadDocuments(join(dir, 'deep/one.md'))) results.push(result);
+  assert.deepEqual(describe(results), ['markdown deep/one.md <- one.md']);
 });
 
 test('each bad file is reported with its path and a reason, and loading goes on', async () => {
@@ -78,8 +81,8 @@ test('each bad file is reported with its path and a reason, and loading goes on'
   const invalidJson = outcomes.find((line) => line.startsWith('error 9-corpus.jsonl:2: invalid JSON: '));
   assert.ok(invalidJson, 'malformed JSONL line reported');
   assert.deepEqual(outcomes, [
-    'markdown 1-good <- 1-good.md',
-    'text 10-good <- 10-good.txt',
+    'markdown docs/1-good.md <- 1-good.md',
+    'text docs/10-good.txt <- 10-good.txt',
     invalidPdf,
     'error 3-empty.txt: empty file',
     'error 4-blank.md: empty file',
@@ -108,7 +111,7 @@ test('a file over maxFileBytes is refused, while a larger JSONL corpus still str
     outcomes.includes('error big.md: file is 2.0 KB, over the 1 KB limit; split it or raise --max-file-mb'),
     outcomes.join('\n'),
   );
-  assert.ok(outcomes.includes('markdown small <- small.md'));
+  assert.ok(outcomes.includes('markdown docs/small.md <- small.md'));
 });
 
 test('a 200 MB file is refused by its size under the default limit, without being read', async () => {
@@ -123,7 +126,7 @@ test('a 200 MB file is refused by its size under the default limit, without bein
   const grown = process.memoryUsage().arrayBuffers - before;
   assert.deepEqual(outcomes, [
     'error huge.txt: file is 200.0 MB, over the 50 MB limit; split it or raise --max-file-mb',
-    'text next <- next.txt',
+    'text docs/next.txt <- next.txt',
   ]);
   assert.ok(grown < 50 * 1024 * 1024, `memory grew by ${grown} bytes; the file was read`);
 });

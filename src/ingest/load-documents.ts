@@ -2,8 +2,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import type { CairnDocument, DocumentFormat } from '../spec/index.ts';
 import { CairnError, InvalidInputError } from '../spec/index.ts';
+import { defaultCollectionName, documentIdFor } from './collection-name.ts';
 import { describeFsError } from './describe-fs-error.ts';
-import { type FileLoader, idFromPath } from './file-loader.ts';
+import { type ExtractionLimits, resolveLimits } from './extraction-limits.ts';
+import type { FileLoader } from './file-loader.ts';
 import { formatForPath } from './format-for-path.ts';
 import { formatSize } from './format-size.ts';
 import { loadBeirCorpus } from './load-beir-corpus.ts';
@@ -12,6 +14,7 @@ import { loadHtml } from './load-html.ts';
 import { loadMarkdown } from './load-markdown.ts';
 import { loadPdf } from './load-pdf.ts';
 import { loadText } from './load-text.ts';
+import { resolveSupersededBy } from './resolve-superseded-by.ts';
 import { walkDirectory } from './walk-directory.ts';
 
 /** One outcome of {@link loadDocuments}: a document, an error for one file or record, or a skipped file. */
@@ -20,10 +23,12 @@ export type LoadResult =
   | { ok: false; error: InvalidInputError }
   | { ok: 'skipped'; path: string; reason: string };
 
-/** Options of {@link loadDocuments}. */
-export interface LoadDocumentsOptions {
+/** Options of {@link loadDocuments}; the extraction limits bound what each file may expand to. */
+export interface LoadDocumentsOptions extends ExtractionLimits {
   /** Largest file read whole; `.jsonl` corpora stream and are exempt. @default 50 MiB */
   maxFileBytes?: number;
+  /** First segment of every file's document id. @default the root folder's base name */
+  collection?: string;
 }
 
 /** Largest file loaded by default: 50 MiB. */
@@ -41,14 +46,16 @@ const FILE_LOADERS: Readonly<Record<Exclude<DocumentFormat, 'beir'>, FileLoader>
  * Loads every supported file under `inputPath` (a directory or one file) in sorted order.
  * Skipped files come first, then each document or error as it is loaded; an error concerns one
  * file or corpus line and loading goes on. Paths and sources are relative to the input (with
- * `/`); a file's id is its path without extension, keeping the extension when two files would
- * share an id. Sizes are checked before reading. Throws only when `inputPath` is unreadable.
+ * `/`); a file's id is `<collection>/<path>`, extension kept, and a `superseded_by` front-matter
+ * value is resolved to such an id in the same collection. BEIR records keep their own `_id`.
+ * Sizes are checked before reading. Throws only when `inputPath` is unreadable.
  */
 export async function* loadDocuments(
   inputPath: string,
   options: LoadDocumentsOptions = {},
 ): AsyncGenerator<LoadResult> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const limits = resolveLimits(options);
   const walk = await walkDirectory(inputPath);
   const toRelative = (path: string) => relative(walk.root, path).split(sep).join('/');
 
@@ -56,27 +63,28 @@ export async function* loadDocuments(
     yield { ok: 'skipped', path: toRelative(skipped.path), reason: skipped.reason };
   }
   const relativePaths = walk.files.map(toRelative);
-  const ids = assignIds(relativePaths);
+  const collection = { name: options.collection ?? defaultCollectionName(walk.root), root: walk.root };
   for (const [index, file] of walk.files.entries()) {
     const path = relativePaths[index] ?? file;
     const format = formatForPath(file);
     if (format === undefined) continue;
     if (format === 'beir') yield* loadBeirCorpus(file, { source: path });
-    else
-      yield await loadFile(
-        file,
-        { path, id: ids.get(path) ?? idFromPath(path), maxFileBytes },
-        FILE_LOADERS[format],
+    else {
+      const id = documentIdFor(collection.name, path);
+      yield withSupersession(
+        await loadFile(file, { path, id, maxFileBytes, limits }, FILE_LOADERS[format]),
+        collection,
       );
+    }
   }
 }
 
 async function loadFile(
   file: string,
-  target: { path: string; id: string; maxFileBytes: number },
+  target: { path: string; id: string; maxFileBytes: number; limits: ExtractionLimits },
   loader: FileLoader,
 ): Promise<LoadResult> {
-  const { path, id, maxFileBytes } = target;
+  const { path, id, maxFileBytes, limits } = target;
   let bytes: Uint8Array;
   try {
     const { size } = await stat(file);
@@ -92,7 +100,7 @@ async function loadFile(
     return { ok: false, error: new InvalidInputError(path, reason, { cause: error }) };
   }
   try {
-    return { ok: true, document: await loader({ bytes, path, id }) };
+    return { ok: true, document: await loader({ bytes, path, id, limits }) };
   } catch (error) {
     if (CairnError.is(error, 'invalid_input')) return { ok: false, error: error as InvalidInputError };
     // A parser library choking on one odd file should not stop a whole ingest run.
@@ -104,16 +112,11 @@ async function loadFile(
   }
 }
 
-// Sorted order decides collisions, so the same tree always gets the same ids.
-function assignIds(paths: string[]): Map<string, string> {
-  const used = new Set<string>();
-  const ids = new Map<string, string>();
-  for (const path of paths) {
-    if (formatForPath(path) === 'beir') continue;
-    const withoutExtension = idFromPath(path);
-    const id = used.has(withoutExtension) ? path : withoutExtension;
-    used.add(id);
-    ids.set(path, id);
-  }
-  return ids;
+// Authors name the newer document as a file of the same folder tree; ids are what retrieval matches.
+function withSupersession(result: LoadResult, collection: { name: string; root: string }): LoadResult {
+  if (result.ok !== true) return result;
+  const newer = result.document.metadata.superseded_by;
+  if (typeof newer !== 'string') return result;
+  const metadata = { ...result.document.metadata, superseded_by: resolveSupersededBy(newer, collection) };
+  return { ok: true, document: { ...result.document, metadata } };
 }

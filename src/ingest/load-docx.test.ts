@@ -15,7 +15,7 @@ test('Word heading styles become headings with headings paths', async () => {
     'Health cover starts on day one.',
   ]);
   const document = await loadDocx({ bytes, path: 'hr/onboarding.docx' });
-  assert.equal(document.id, 'hr/onboarding');
+  assert.equal(document.id, 'hr/onboarding.docx');
   assert.equal(document.format, 'docx');
   assert.equal(document.title, 'Onboarding');
   assert.deepEqual(

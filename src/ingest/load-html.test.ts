@@ -33,7 +33,7 @@ const ARTICLE_PAGE = `<!doctype html>
 
 test('keeps the article and drops navigation, footer, scripts and styles', () => {
   const document = load(ARTICLE_PAGE);
-  assert.equal(document.id, 'site/rotate-keys');
+  assert.equal(document.id, 'site/rotate-keys.html');
   assert.equal(document.format, 'html');
   assert.equal(document.title, 'Rotate keys | Acme Docs');
   assert.match(document.text, /rotated every ninety days/);

@@ -4,7 +4,8 @@ import { InvalidInputError } from '../spec/index.ts';
 import { createDocument } from './create-document.ts';
 import { decodeText } from './decode-text.ts';
 import { extractHtmlBlocks } from './extract-html-blocks.ts';
-import { collapseWhitespace, type FileLoaderInput, idFromPath, titleFromFileName } from './file-loader.ts';
+import { checkTextLength, resolveLimits } from './extraction-limits.ts';
+import { collapseWhitespace, type FileLoaderInput, titleFromFileName } from './file-loader.ts';
 import { parseHtmlDocument } from './parse-html-document.ts';
 
 // Site chrome, removed before Readability looks: on short pages it keeps whatever is left.
@@ -28,7 +29,8 @@ const LEVEL_CLASSES = [1, 2, 3, 4, 5, 6].map((level) => `cairn-level-${level}`);
  * Loads an HTML page: drops navigation, headers, footers, scripts and styles, keeps the main
  * content found by Readability (or the whole body when it finds none) and reads its headings,
  * paragraphs, lists, code and tables as blocks. The title is Readability's, else `<title>`,
- * else the first `h1`, else the file name.
+ * else the first `h1`, else the file name. Throws `InvalidInputError` when no text is found or
+ * the extracted text passes `limits.maxTextBytes`.
  */
 export function loadHtml(input: FileLoaderInput): CairnDocument {
   const page = parseHtmlDocument(decodeText(input.bytes, input.path));
@@ -41,8 +43,13 @@ export function loadHtml(input: FileLoaderInput): CairnDocument {
   let blocks = article === undefined ? [] : extractHtmlBlocks(article.content);
   if (blocks.length === 0) blocks = extractHtmlBlocks(body);
   if (blocks.length === 0) throw new InvalidInputError(input.path, 'no text found in the HTML');
+  checkTextLength(
+    input.path,
+    blocks.reduce((total, block) => total + block.text.length, 0),
+    resolveLimits(input.limits).maxTextBytes,
+  );
   return createDocument({
-    id: input.id ?? idFromPath(input.path),
+    id: input.id ?? input.path,
     source: input.path,
     title: article?.title || pageTitle || firstH1 || titleFromFileName(input.path),
     format: 'html',

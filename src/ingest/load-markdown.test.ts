@@ -28,7 +28,7 @@ test('front matter gives the title and scalar metadata', () => {
       'Rotate every 90 days.',
     ].join('\n'),
   );
-  assert.equal(document.id, 'guides/rotate-keys');
+  assert.equal(document.id, 'guides/rotate-keys.md');
   assert.equal(document.source, 'guides/rotate-keys.md');
   assert.equal(document.format, 'markdown');
   assert.equal(document.title, 'Rotating API keys');

@@ -2,7 +2,8 @@ import type { CairnDocument } from '../spec/index.ts';
 import { InvalidInputError } from '../spec/index.ts';
 import { createDocument } from './create-document.ts';
 import { decodeText } from './decode-text.ts';
-import { collapseWhitespace, type FileLoaderInput, idFromPath, titleFromFileName } from './file-loader.ts';
+import { checkTextLength, resolveLimits } from './extraction-limits.ts';
+import { collapseWhitespace, type FileLoaderInput, titleFromFileName } from './file-loader.ts';
 import { parseMarkdownBlocks } from './parse-markdown-blocks.ts';
 import { readFrontMatter } from './read-front-matter.ts';
 import { toScalarMetadata } from './to-scalar-metadata.ts';
@@ -10,10 +11,13 @@ import { toScalarMetadata } from './to-scalar-metadata.ts';
 /**
  * Loads a markdown file. The title comes from the front matter's `title`, else the first `#`
  * heading, else the file name; the other scalar front-matter fields become metadata (lists
- * joined by `,`). Throws `InvalidInputError` for undecodable text, bad YAML or no content.
+ * joined by `,`). Throws `InvalidInputError` for undecodable text, bad YAML, no content or text past
+ * `limits.maxTextBytes`.
  */
 export function loadMarkdown(input: FileLoaderInput): CairnDocument {
-  const { fields, body } = readFrontMatter(decodeText(input.bytes, input.path), input.path);
+  const text = decodeText(input.bytes, input.path);
+  checkTextLength(input.path, text.length, resolveLimits(input.limits).maxTextBytes);
+  const { fields, body } = readFrontMatter(text, input.path);
   const blocks = parseMarkdownBlocks(body);
   if (blocks.length === 0) throw new InvalidInputError(input.path, 'no text after the front matter');
   const frontMatterTitle =
@@ -22,7 +26,7 @@ export function loadMarkdown(input: FileLoaderInput): CairnDocument {
       : '';
   const firstHeading = blocks.find((block) => block.kind === 'heading' && block.level === 1)?.text;
   return createDocument({
-    id: input.id ?? idFromPath(input.path),
+    id: input.id ?? input.path,
     source: input.path,
     title: frontMatterTitle || firstHeading || titleFromFileName(input.path),
     format: 'markdown',

@@ -10,7 +10,7 @@ test('reads the text of each page into blocks carrying 1-based page numbers', as
     { title: 'Security handbook' },
   );
   const document = await loadPdf({ bytes, path: 'policies/security.pdf' });
-  assert.equal(document.id, 'policies/security');
+  assert.equal(document.id, 'policies/security.pdf');
   assert.equal(document.format, 'pdf');
   assert.equal(document.title, 'Security handbook');
   assert.equal(document.metadata.pages, 2);

@@ -8,7 +8,7 @@ test('splits paragraphs on blank lines and titles the document with its first li
     bytes: utf8('Release notes\n\nVersion 2 adds streaming.\nIt also fixes bugs.\n\n  \n\nThanks to all.\n'),
     path: 'notes/release.txt',
   });
-  assert.equal(document.id, 'notes/release');
+  assert.equal(document.id, 'notes/release.txt');
   assert.equal(document.source, 'notes/release.txt');
   assert.equal(document.format, 'text');
   assert.equal(document.title, 'Release notes');

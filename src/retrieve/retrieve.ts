@@ -1,3 +1,5 @@
+import { checkOptions } from '../config/check-options.ts';
+import { retrieveOptionsSchema } from '../config/option-schemas.ts';
 import { embed } from '../embed/embed-many.ts';
 import {
   CairnError,
@@ -88,6 +90,7 @@ export interface RetrieveOutput {
  * Every store call is scoped to one namespace and filter.
  */
 export async function retrieve(options: RetrieveOptions): Promise<RetrieveOutput> {
+  checkOptions('retrieve', retrieveOptionsSchema, options);
   const started = performance.now();
   const mode = options.mode ?? 'hybrid';
   const k = options.k ?? 10;

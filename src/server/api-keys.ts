@@ -4,10 +4,29 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CairnError } from '../spec/index.ts';
 
-/** What a key may do: readers search and ask; writers also manage documents; admins also manage keys. */
-export type Role = 'reader' | 'writer' | 'admin';
+/**
+ * What a key may do: readers search and ask; writers also manage documents; admins also manage
+ * their tenant's keys; operators also manage the keys of any tenant they name (and so create
+ * tenants), while their document routes stay in their own tenant like every key's.
+ */
+export type Role = 'reader' | 'writer' | 'admin' | 'operator';
 
-const RANK: Record<Role, number> = { reader: 0, writer: 1, admin: 2 };
+/** Every role, lowest first. */
+export const ROLES: readonly Role[] = ['reader', 'writer', 'admin', 'operator'];
+
+const RANK: Record<Role, number> = { reader: 0, writer: 1, admin: 2, operator: 3 };
+
+/** Tenant names are folder names too (uploads, eval runs), so nothing path-like: no `.`, `..` or `/`. */
+export const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Throws `invalid_input` unless `tenant` is a plain tenant name ({@link TENANT_PATTERN}). */
+export function assertTenantName(tenant: string): void {
+  if (!TENANT_PATTERN.test(tenant))
+    throw new CairnError(
+      'invalid_input',
+      `tenant "${tenant}" must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit`,
+    );
+}
 
 /** A key's identity, never its secret. */
 export interface ApiKeyRecord {
@@ -24,7 +43,8 @@ export interface ApiKeyStore {
   create(input: { tenant: string; role: Role; label?: string }): { key: string; record: ApiKeyRecord };
   /** The key's record, or undefined for an unknown or revoked key. */
   verify(key: string): ApiKeyRecord | undefined;
-  list(tenant: string): ApiKeyRecord[];
+  /** Active keys of one tenant, or of every tenant when none is given, oldest first. */
+  list(tenant?: string): ApiKeyRecord[];
   revoke(tenant: string, id: string): boolean;
   count(): number;
   close(): void;
@@ -40,11 +60,33 @@ CREATE TABLE IF NOT EXISTS api_keys (
   id TEXT PRIMARY KEY,
   key_hash TEXT NOT NULL UNIQUE,
   tenant TEXT NOT NULL,
-  role TEXT NOT NULL CHECK (role IN ('reader', 'writer', 'admin')),
+  role TEXT NOT NULL CHECK (role IN ('reader', 'writer', 'admin', 'operator')),
   label TEXT NOT NULL,
   created_at TEXT NOT NULL,
   revoked_at TEXT
 );`;
+
+/** Tables created before the operator role refuse it in their CHECK: copy them into the new shape. */
+function migrateRoleCheck(db: Database.Database): void {
+  const outdated = () => {
+    const table = db
+      .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'api_keys'")
+      .get() as { sql: string } | undefined;
+    return table !== undefined && !table.sql.includes("'operator'");
+  };
+  if (!outdated()) return;
+  // Checked again under the write lock: another process may have migrated in the meantime.
+  db.transaction(() => {
+    if (!outdated()) return;
+    db.exec('ALTER TABLE api_keys RENAME TO api_keys_before_operator');
+    db.exec(SCHEMA);
+    db.exec(
+      `INSERT INTO api_keys (id, key_hash, tenant, role, label, created_at, revoked_at)
+       SELECT id, key_hash, tenant, role, label, created_at, revoked_at FROM api_keys_before_operator`,
+    );
+    db.exec('DROP TABLE api_keys_before_operator');
+  }).immediate();
+}
 
 function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -55,6 +97,7 @@ export function openApiKeyStore(indexPath: string): ApiKeyStore {
   if (indexPath !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(indexPath)), { recursive: true });
   const db = new Database(indexPath);
   db.pragma('busy_timeout = 5000');
+  migrateRoleCheck(db);
   db.exec(SCHEMA);
   const toRecord = (row: Record<string, string>): ApiKeyRecord => ({
     id: row.id as string,
@@ -65,11 +108,9 @@ export function openApiKeyStore(indexPath: string): ApiKeyStore {
   });
   return {
     create({ tenant, role, label }) {
-      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(tenant))
-        throw new CairnError(
-          'invalid_input',
-          `tenant "${tenant}" must be 1-64 letters, digits, dot, dash or underscore`,
-        );
+      assertTenantName(tenant);
+      if (!ROLES.includes(role))
+        throw new CairnError('invalid_input', `role "${role}" must be one of ${ROLES.join(', ')}`);
       const id = randomBytes(6).toString('hex');
       // High-entropy secrets: a fast hash is enough, there is nothing to brute-force.
       const key = `cairn_${id}_${randomBytes(24).toString('base64url')}`;
@@ -94,8 +135,10 @@ export function openApiKeyStore(indexPath: string): ApiKeyStore {
     list(tenant) {
       return (
         db
-          .prepare('SELECT * FROM api_keys WHERE tenant = ? AND revoked_at IS NULL ORDER BY created_at')
-          .all(tenant) as Record<string, string>[]
+          .prepare(
+            'SELECT * FROM api_keys WHERE (? IS NULL OR tenant = ?) AND revoked_at IS NULL ORDER BY created_at, rowid',
+          )
+          .all(tenant ?? null, tenant ?? null) as Record<string, string>[]
       ).map(toRecord);
     },
     revoke(tenant, id) {

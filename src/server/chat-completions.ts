@@ -84,3 +84,28 @@ export function chatChunk(
     choices: [{ index: 0, delta, finish_reason: finishReason }],
   };
 }
+
+/** The `error.type` an OpenAI client expects for an HTTP status. */
+function openAIErrorType(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status >= 500) return 'server_error';
+  return 'invalid_request_error';
+}
+
+/**
+ * The event that ends a failed stream, in the shape OpenAI streams use
+ * (`{"error":{"message","type","param","code"}}`); `requestId` is cairn's extra field.
+ */
+export function chatErrorChunk(
+  status: number,
+  error: { code: string; message: string },
+  requestId: string | undefined,
+) {
+  return {
+    error: { message: error.message, type: openAIErrorType(status), param: null, code: error.code },
+    ...(requestId ? { requestId } : {}),
+  };
+}

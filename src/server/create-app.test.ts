@@ -89,11 +89,13 @@ before(async () => {
     },
   });
   fs.mkdirSync(path.join(dir, 'runs'));
-  const run = makeRun('baseline', [
-    makeItem('q1', { faithfulness: 1 }),
-    makeItem('q2', { faithfulness: 0.5 }),
-  ]);
-  fs.writeFileSync(path.join(dir, 'runs', '2026-11-24-run.json'), JSON.stringify(run));
+  const run = makeRun(
+    'baseline',
+    [makeItem('q1', { faithfulness: 1 }), makeItem('q2', { faithfulness: 0.5 })],
+    { tenant: 'acme' },
+  );
+  fs.mkdirSync(path.join(dir, 'runs', 'acme'));
+  fs.writeFileSync(path.join(dir, 'runs', 'acme', '2026-11-24-run.json'), JSON.stringify(run));
   writerA = keys.create({ tenant: 'acme', role: 'writer' }).key;
   readerA = keys.create({ tenant: 'acme', role: 'reader' }).key;
   writerB = keys.create({ tenant: 'globex', role: 'writer' }).key;
@@ -136,24 +138,24 @@ test('search returns ranked chunks of the caller tenant with timings', async () 
     results: { docId: string; rank: number }[];
     timings: { totalMs: number };
   };
-  assert.equal(body.results[0]?.docId, 'fusion');
+  assert.equal(body.results[0]?.docId, 'uploads/fusion.md');
   assert.equal(typeof body.timings.totalMs, 'number');
 });
 
 test('the chunks of a document come back in order, for its own tenant only', async () => {
-  const response = await request('/v1/documents/fusion/chunks', readerA);
+  const response = await request('/v1/documents/uploads%2Ffusion.md/chunks', readerA);
   assert.equal(response.status, 200);
   const body = (await response.json()) as {
     document: { id: string };
     chunks: { id: string; ordinal: number; text: string }[];
   };
-  assert.equal(body.document.id, 'fusion');
+  assert.equal(body.document.id, 'uploads/fusion.md');
   assert.deepEqual(
     body.chunks.map((chunk) => chunk.ordinal),
     body.chunks.map((_, index) => index),
   );
   assert.match(body.chunks.map((chunk) => chunk.text).join(' '), /usually 60/);
-  assert.equal((await request('/v1/documents/fusion/chunks', writerB)).status, 404);
+  assert.equal((await request('/v1/documents/uploads%2Ffusion.md/chunks', writerB)).status, 404);
 });
 
 test('bad bodies get a 400 that names the field; unknown fields are refused', async () => {
@@ -182,7 +184,10 @@ test('roles: readers cannot upload or delete, writers cannot manage keys', async
     json: { documents: [{ name: 'x.md', text: 'x' }] },
   });
   assert.equal(upload.status, 403);
-  assert.equal((await request('/v1/documents/fusion', readerA, { method: 'DELETE' })).status, 403);
+  assert.equal(
+    (await request('/v1/documents/uploads%2Ffusion.md', readerA, { method: 'DELETE' })).status,
+    403,
+  );
   assert.equal((await request('/v1/keys', writerA)).status, 403);
 });
 
@@ -210,7 +215,10 @@ test('uploads refuse unsupported types, path-like names and oversized bodies', a
     json: { documents: [{ name: 'big.md', text: 'x'.repeat(300 * 1024) }] },
   });
   assert.equal(huge.status, 413);
-  assert.equal((await request('/v1/documents/passwd', writerA, { method: 'DELETE' })).status, 200);
+  assert.equal(
+    (await request('/v1/documents/uploads%2Fpasswd.md', writerA, { method: 'DELETE' })).status,
+    200,
+  );
 });
 
 test('multipart uploads are ingested, listed and deletable', async () => {
@@ -228,9 +236,15 @@ test('multipart uploads are ingested, listed and deletable', async () => {
   assert.equal(response.status, 202);
   await built.jobs.idle();
   const listed = (await (await request('/v1/documents', readerA)).json()) as { documents: { id: string }[] };
-  assert.ok(listed.documents.some((document) => document.id === 'cache'));
-  assert.equal((await request('/v1/documents/cache', writerA, { method: 'DELETE' })).status, 200);
-  assert.equal((await request('/v1/documents/cache', writerA, { method: 'DELETE' })).status, 404);
+  assert.ok(listed.documents.some((document) => document.id === 'uploads/cache.md'));
+  assert.equal(
+    (await request('/v1/documents/uploads%2Fcache.md', writerA, { method: 'DELETE' })).status,
+    200,
+  );
+  assert.equal(
+    (await request('/v1/documents/uploads%2Fcache.md', writerA, { method: 'DELETE' })).status,
+    404,
+  );
 });
 
 test('ask answers as JSON, or streams token, citation and done events', async () => {
@@ -241,7 +255,7 @@ test('ask answers as JSON, or streams token, citation and done events', async ()
   assert.equal(plain.status, 200);
   const answer = (await plain.json()) as { answer: string; citations: { docId: string }[]; traceId: string };
   assert.match(answer.answer, /\[1\]/);
-  assert.equal(answer.citations[0]?.docId, 'fusion');
+  assert.equal(answer.citations[0]?.docId, 'uploads/fusion.md');
 
   const streamed = await request('/v1/ask', readerA, {
     method: 'POST',
@@ -256,7 +270,7 @@ test('ask answers as JSON, or streams token, citation and done events', async ()
       data: JSON.parse(/data: (.*)/.exec(block)?.[1] ?? 'null') as Record<string, unknown>,
     }));
   assert.equal(events[0]?.event, 'token');
-  assert.ok(events.some((event) => event.event === 'citation' && event.data.docId === 'keys'));
+  assert.ok(events.some((event) => event.event === 'citation' && event.data.docId === 'uploads/keys.txt'));
   const done = events.at(-1);
   assert.equal(done?.event, 'done');
   assert.equal(typeof done?.data.traceId, 'string');
@@ -380,7 +394,7 @@ test('chat completions speak the OpenAI shape, with sources in the text and cita
   assert.equal(completion.object, 'chat.completion');
   assert.equal(completion.choices[0]?.message.role, 'assistant');
   assert.match(completion.choices[0]?.message.content ?? '', /Sources:\n\[1\] /);
-  assert.equal(completion.citations[0]?.docId, 'fusion');
+  assert.equal(completion.citations[0]?.docId, 'uploads/fusion.md');
   assert.equal(typeof completion.usage.total_tokens, 'number');
 
   const streamed = await request('/v1/chat/completions', readerA, {
@@ -411,7 +425,8 @@ test('chat completions speak the OpenAI shape, with sources in the text and cita
 });
 
 test('metrics count requests by route pattern and status, and answer tokens', async () => {
-  const text = await (await request('/metrics', undefined)).text();
+  const operator = keys.create({ tenant: 'ops', role: 'operator' }).key;
+  const text = await (await request('/metrics', operator)).text();
   assert.match(text, /cairn_http_requests_total\{route="\/v1\/search",method="POST",status="200"\} \d+/);
   assert.match(
     text,
@@ -421,7 +436,7 @@ test('metrics count requests by route pattern and status, and answer tokens', as
   assert.match(text, /cairn_answers_total [1-9]\d*/);
 });
 
-test('admins list stored eval runs and open a run as its HTML report', async () => {
+test("admins list their tenant's stored eval runs and open a run as its HTML report", async () => {
   assert.equal((await request('/v1/eval-runs', readerA)).status, 403);
   const admin = keys.create({ tenant: 'acme', role: 'admin' }).key;
   const listed = (await (await request('/v1/eval-runs', admin)).json()) as {
@@ -434,6 +449,10 @@ test('admins list stored eval runs and open a run as its HTML report', async () 
   assert.equal(report.status, 200);
   assert.match(await report.text(), /<h2>Answer metrics<\/h2>/);
   assert.equal((await request('/v1/eval-runs/nope/report', admin)).status, 404);
+  const other = keys.create({ tenant: 'globex', role: 'admin' }).key;
+  const theirs = (await (await request('/v1/eval-runs', other)).json()) as { runs: unknown[] };
+  assert.deepEqual(theirs.runs, [], "another tenant's admin sees none of them");
+  assert.equal((await request(`/v1/eval-runs/${listed.runs[0]?.runId}/report`, other)).status, 404);
 });
 
 test('the audit log records who asked what and which documents came back, redacted, per tenant', async () => {
@@ -450,7 +469,7 @@ test('the audit log records who asked what and which documents came back, redact
   const latest = entries[0];
   assert.equal(latest?.route, 'ask');
   assert.equal(latest?.query, 'Which constant does RRF use? Reply to [EMAIL]');
-  assert.ok(latest?.docIds.includes('fusion'));
+  assert.ok(latest?.docIds.includes('uploads/fusion.md'));
   assert.ok(entries.every((entry) => entry.tenant === 'acme'));
   const other = keys.create({ tenant: 'globex', role: 'admin' }).key;
   const theirs = (await (await request('/v1/audit', other)).json()) as { entries: { tenant: string }[] };
@@ -473,12 +492,12 @@ test('an uploaded document with hidden instructions is quarantined until an admi
   ])) as unknown as { summary: { quarantined: { docId: string; category: string }[] } };
   assert.deepEqual(
     job.summary.quarantined.map((doc) => [doc.docId, doc.category]),
-    [['parking-tips', 'instruction_override']],
+    [['uploads/parking-tips.md', 'instruction_override']],
   );
   const listed = (await (await request('/v1/documents', writer)).json()) as {
     documents: { id: string; quarantined: boolean; injection?: { excerpt: string } }[];
   };
-  const held = listed.documents.find((doc) => doc.id === 'parking-tips');
+  const held = listed.documents.find((doc) => doc.id === 'uploads/parking-tips.md');
   assert.equal(held?.quarantined, true);
   assert.match(held?.injection?.excerpt ?? '', /ignore your instructions/);
 
@@ -489,18 +508,23 @@ test('an uploaded document with hidden instructions is quarantined until an admi
     });
     return { status: response.status, body: (await response.json()) as { results?: { docId: string }[] } };
   };
-  assert.ok(!(await search(writer)).body.results?.some((r) => r.docId === 'parking-tips'));
+  assert.ok(!(await search(writer)).body.results?.some((r) => r.docId === 'uploads/parking-tips.md'));
   assert.equal((await search(writer, true)).status, 403, 'only admins may search quarantined documents');
-  assert.ok((await search(admin, true)).body.results?.some((r) => r.docId === 'parking-tips'));
+  assert.ok((await search(admin, true)).body.results?.some((r) => r.docId === 'uploads/parking-tips.md'));
 
-  assert.equal((await request('/v1/documents/parking-tips/release', writer, { method: 'POST' })).status, 403);
-  const released = await request('/v1/documents/parking-tips/release', admin, { method: 'POST' });
+  assert.equal(
+    (await request('/v1/documents/uploads%2Fparking-tips.md/release', writer, { method: 'POST' })).status,
+    403,
+  );
+  const released = await request('/v1/documents/uploads%2Fparking-tips.md/release', admin, {
+    method: 'POST',
+  });
   assert.equal(released.status, 200);
   assert.equal(
     ((await released.json()) as { document: { quarantined: boolean } }).document.quarantined,
     false,
   );
-  assert.ok((await search(writer)).body.results?.some((r) => r.docId === 'parking-tips'));
+  assert.ok((await search(writer)).body.results?.some((r) => r.docId === 'uploads/parking-tips.md'));
   assert.equal((await request('/v1/documents/nope/hold', admin, { method: 'POST' })).status, 404);
 });
 
@@ -561,7 +585,10 @@ test('with an answer cache, a repeated question is served from it per tenant, an
   assert.equal(second.cache?.hit, 'exact');
   assert.equal(second.answer, first.answer);
   assert.equal((await askAs(writerB)).cache, undefined, 'another tenant never gets the cached answer');
-  const metrics = await (await cached.app.request('/metrics')).text();
+  const operator = keys.create({ tenant: 'ops', role: 'operator' }).key;
+  const metrics = await (
+    await cached.app.request('/metrics', { headers: { authorization: `Bearer ${operator}` } })
+  ).text();
   assert.match(metrics, /cairn_cache_lookups_total\{outcome="exact"\} 1/);
   assert.match(metrics, /cairn_cache_lookups_total\{outcome="miss"\} 2/);
   cache.close();

@@ -1,16 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { type RequestIdVariables, requestId } from 'hono/request-id';
 import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { ChunkingConfig } from '../chunk/index.ts';
-import { type CairnConfig, DEFAULT_BUDGETS, DEFAULT_GUARD, type GuardSettings } from '../config/index.ts';
+import {
+  type CairnConfig,
+  DEFAULT_BUDGETS,
+  DEFAULT_GUARD,
+  DEFAULT_INGEST,
+  type GuardSettings,
+} from '../config/index.ts';
 import type { AskCacheOptions, AskRouting } from '../engine/ask.ts';
 import { type AskRetrievalOptions, ask, ingestPath } from '../engine/index.ts';
 import { renderReport } from '../evaluate/report/index.ts';
-import { listRunsIn } from '../evaluate/runs-store.ts';
+import { findRun, listRunsIn } from '../evaluate/runs-store.ts';
 import { formatForPath } from '../ingest/index.ts';
 import { retrieve } from '../retrieve/index.ts';
 import {
@@ -22,26 +29,32 @@ import {
   type TraceStore,
 } from '../spec/index.ts';
 import type { ModelPrice } from '../trace/index.ts';
-import { type AnswerSpend, enforceBudget, type UsageLedger } from '../usage/index.ts';
-import { type ApiKeyRecord, type ApiKeyStore, type Role, roleAllows } from './api-keys.ts';
+import { type AnswerSpend, enforceBudget, type UsageLedger, utcDay } from '../usage/index.ts';
+import { type ApiKeyRecord, type ApiKeyStore, assertTenantName, type Role, roleAllows } from './api-keys.ts';
 import type { AuditLog } from './audit-log.ts';
+import { type AuthFailureLimits, createAuthFailureLimiter } from './auth-failure-limiter.ts';
 import {
   chatChunk,
   chatCompletion,
   chatCompletionBody,
+  chatErrorChunk,
   contentWithSources,
   questionOf,
 } from './chat-completions.ts';
 import { errorResponse } from './error-response.ts';
 import {
   createIngestJobQueue,
-  type IngestJob,
   type IngestJobLog,
   type IngestJobQueue,
+  type RunIngestJob,
+  setAsideUpload,
+  trackUploadFolder,
 } from './ingest-jobs.ts';
 import { createServerMetrics } from './metrics.ts';
+import { describeError, type ServerLogger, stderrLogger } from './server-log.ts';
 import { readStaticFile } from './static-files.ts';
 import { createRateLimiter } from './token-bucket.ts';
+import { UPLOADS_COLLECTION, uploadedFileOf } from './uploaded-file.ts';
 
 /** Everything the API needs, built once by `cairn serve` (or a test). */
 export interface AppDependencies {
@@ -72,6 +85,10 @@ export interface AppDependencies {
   auditLog?: AuditLog;
   /** Records ingest jobs so the ones a stopped server left unfinished resume on the next start. */
   jobLog?: IngestJobLog;
+  /** Ingest queue settings (config `ingest`); each defaults as in the config. */
+  ingest?: Partial<CairnConfig['ingest']>;
+  /** Per-file extraction limits (config `ingestLimits`, in MiB); the loaders' defaults otherwise. */
+  ingestLimits?: Partial<CairnConfig['ingestLimits']>;
   /** The built web UI (`web/dist`); omit to serve the API only. */
   webDir?: string;
   /** Stored evaluation runs (`cairn eval answers`), shown to admin keys; omit to hide them. */
@@ -83,10 +100,24 @@ export interface AppDependencies {
     maxJsonBytes?: number;
     /** Requests per key: burst size and refill per second. @default 60 and 10 */
     rateLimit?: { capacity: number; refillPerSecond: number };
+    /** Failed authentications per client address: burst size and refill per second. @default 10 and 1 */
+    authFailures?: AuthFailureLimits;
   };
+  /** Where server failures (every 5xx) are reported. @default JSON lines on stderr */
+  logger?: ServerLogger;
+  /**
+   * The client address failed authentications are counted against.
+   * @default the TCP peer address; with `trustProxy`, the last `X-Forwarded-For` hop
+   */
+  clientAddress?: (c: Context) => string | undefined;
+  /**
+   * Set only behind a reverse proxy that appends the client to `X-Forwarded-For`; otherwise any
+   * client could forge the header. @default false
+   */
+  trustProxy?: boolean;
 }
 
-type Env = { Variables: { key: ApiKeyRecord } };
+type Env = { Variables: { key: ApiKeyRecord } & RequestIdVariables };
 
 const searchBody = z
   .object({
@@ -126,40 +157,78 @@ const textDocuments = z
   .strict();
 
 const keyBody = z
-  .object({ role: z.enum(['reader', 'writer', 'admin']), label: z.string().max(100).optional() })
+  .object({
+    role: z.enum(['reader', 'writer', 'admin', 'operator']),
+    label: z.string().max(100).optional(),
+    /** Operator keys only: create the key in this tenant (which may not exist yet). */
+    tenant: z.string().min(1).max(64).optional(),
+  })
   .strict();
 
 /**
  * The cairn HTTP API. Every `/v1` route authenticates a bearer key, scopes all reads and writes to
- * the key's tenant namespace, checks its role and rate limit, and validates its body with zod.
- * Errors are `{error:{code,message,details}}` with a matching status.
+ * the key's tenant namespace (only operator keys may name another tenant, and only on the keys
+ * routes), checks its role and rate limit, and validates its body with zod.
+ * Errors are `{error:{code,message,details},requestId}` with a matching status; every response
+ * carries `x-request-id`, and every 5xx is logged under it.
  */
 export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: IngestJobQueue } {
   const app = new Hono<Env>();
   const guard: GuardSettings = { ...DEFAULT_GUARD, ...deps.guard };
-  const jobs = createIngestJobQueue(deps.jobLog);
+  const jobs = createIngestJobQueue(deps.jobLog, {
+    ...DEFAULT_INGEST,
+    ...deps.ingest,
+    onGiveUp: (job) => setAsideUpload(path.join(deps.uploadsDir, job.tenant), job.current),
+  });
   // Every job re-ingests its tenant's upload folder: unchanged files are skipped by content hash,
   // so a resumed or repeated job does only the missing work.
-  const runIngest = (job: IngestJob) =>
+  const runIngest: RunIngestJob = (job, report) =>
     ingestPath({
       store: deps.store,
       embedder: deps.embedder,
       chunking: deps.chunking,
       inputPath: path.join(deps.uploadsDir, job.tenant),
       namespace: job.tenant,
+      collection: UPLOADS_COLLECTION,
+      ...(deps.ingestLimits?.maxUnpackedMb
+        ? { maxUnpackedBytes: deps.ingestLimits.maxUnpackedMb * 1024 * 1024 }
+        : {}),
+      ...(deps.ingestLimits?.maxTextMb ? { maxTextBytes: deps.ingestLimits.maxTextMb * 1024 * 1024 } : {}),
       scanInjection: guard.scanDocuments,
       redactPii: guard.redactDocuments,
-      onProgress: (progress) => {
-        job.processed = progress.processed;
-        job.current = progress.current;
-      },
+      // After a crash, each document is written before the next is read, so `current` is exact.
+      ...(job.attempts > 1 ? { embedBatchSize: 1 } : {}),
+      onProgress: trackUploadFolder(path.join(deps.uploadsDir, job.tenant), report),
     });
   jobs.resume(runIngest);
   const limiter = createRateLimiter(deps.limits?.rateLimit ?? { capacity: 60, refillPerSecond: 10 });
   const maxUploadBytes = deps.limits?.maxUploadBytes ?? 50 * 1024 * 1024;
   const maxJsonBytes = deps.limits?.maxJsonBytes ?? 1024 * 1024;
   const metrics = createServerMetrics();
+  const logger = deps.logger ?? stderrLogger;
+  const authFailures = createAuthFailureLimiter(deps.limits?.authFailures);
+  const clientAddress = deps.clientAddress ?? ((c: Context) => peerAddress(c, deps.trustProxy ?? false));
 
+  /** The error as a status and body carrying the request id; every 5xx is also logged under that id. */
+  const reportError = (error: unknown, c: Context<Env>) => {
+    const id = c.get('requestId');
+    const response = errorResponse(error, id);
+    if (response.status >= 500)
+      logger({
+        time: new Date().toISOString(),
+        level: 'error',
+        requestId: id,
+        method: c.req.method,
+        route: c.req.routePath,
+        path: c.req.path,
+        status: response.status,
+        error: describeError(error),
+      });
+    return response;
+  };
+
+  // Sane incoming ids (a proxy's or the client's) are kept, so one id follows a request end to end.
+  app.use('*', requestId({ limitLength: 128 }));
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
@@ -168,29 +237,40 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   });
 
   app.onError((error, c) => {
-    const { status, body } = errorResponse(error);
+    const { status, body } = reportError(error, c);
     return c.json(body, status as ContentfulStatusCode);
   });
   app.notFound((c) =>
-    c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404),
+    c.json(
+      {
+        error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` },
+        requestId: c.get('requestId'),
+      },
+      404,
+    ),
   );
 
-  app.get('/metrics', (c) =>
-    c.text(metrics.render(deps.cache?.cache.stats()), 200, { 'content-type': 'text/plain; version=0.0.4' }),
-  );
-
-  app.get('/healthz', (c) =>
-    c.json({ ok: true, embedder: `${deps.embedder.provider}:${deps.embedder.modelId}` }),
-  );
-
-  app.use('/v1/*', async (c, next) => {
+  const authenticate = async (c: Context<Env>, next: () => Promise<void>) => {
     const header = c.req.header('authorization') ?? '';
     const key = header.startsWith('Bearer ')
       ? header.slice('Bearer '.length).trim()
       : c.req.header('x-api-key');
     if (!key) throw new CairnError('unauthorized', 'missing API key: send "Authorization: Bearer <key>"');
+    // Checked before the key, so a blocked address learns nothing about the keys it tries.
+    const address = clientAddress(c) ?? 'unknown';
+    const blocked = authFailures.blocked(address);
+    if (blocked) {
+      c.header('Retry-After', String(blocked.retryAfterSeconds));
+      throw new CairnError(
+        'rate_limited',
+        `too many failed authentications from ${address}; retry in ${blocked.retryAfterSeconds} s`,
+      );
+    }
     const record = deps.keys.verify(key);
-    if (!record) throw new CairnError('unauthorized', 'unknown or revoked API key');
+    if (!record) {
+      authFailures.fail(address);
+      throw new CairnError('unauthorized', 'unknown or revoked API key');
+    }
     const taken = limiter.take(record.id);
     if (!taken.allowed) {
       c.header('Retry-After', String(taken.retryAfterSeconds));
@@ -201,7 +281,22 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     }
     c.set('key', record);
     await next();
+  };
+
+  // Server-wide counters cover every tenant's traffic, so a tenant's own admin may not read them:
+  // operator keys only, which Prometheus sends as a bearer token.
+  app.get('/metrics', authenticate, (c) => {
+    requireRole(c, 'operator');
+    return c.text(metrics.render(deps.cache?.cache.stats()), 200, {
+      'content-type': 'text/plain; version=0.0.4',
+    });
   });
+
+  app.get('/healthz', (c) =>
+    c.json({ ok: true, embedder: `${deps.embedder.provider}:${deps.embedder.modelId}` }),
+  );
+
+  app.use('/v1/*', authenticate);
 
   const requireRole = (c: { get: (name: 'key') => ApiKeyRecord }, role: Role) => {
     const key = c.get('key');
@@ -231,7 +326,23 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     c.header('x-cairn-budget-warning', status.message ?? 'near the daily budget');
     return status;
   };
-  const recordUsage = (tenant: string, result: AnswerSpend) => deps.usage?.recordAnswer(tenant, result);
+  /** Counts an answer in the metrics and the tenant's usage, and writes its audit entry. */
+  const recordAnswer = (
+    key: ApiKeyRecord,
+    route: 'ask' | 'chat',
+    question: string,
+    result: AnswerSpend & { passages: { docId: string }[] },
+  ) => {
+    metrics.observeAnswer(result.usage);
+    deps.usage?.recordAnswer(key.tenant, result);
+    deps.auditLog?.append({
+      tenant: key.tenant,
+      keyId: key.id,
+      route,
+      query: question,
+      docIds: result.passages.map((passage) => passage.docId),
+    });
+  };
   const jsonLimit = bodyLimit({
     maxSize: maxJsonBytes,
     onError: () => {
@@ -285,15 +396,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     };
     if (!wantsStream) {
       const { passages, ...result } = await ask({ ...options, abortSignal: c.req.raw.signal });
-      metrics.observeAnswer(result.usage);
-      recordUsage(key.tenant, result);
-      deps.auditLog?.append({
-        tenant: key.tenant,
-        keyId: key.id,
-        route: 'ask',
-        query: body.question,
-        docIds: passages.map((passage) => passage.docId),
-      });
+      recordAnswer(key, 'ask', body.question, { ...result, passages });
       return c.json(budget ? { ...result, budget } : result);
     }
     return streamSSE(c, async (stream) => {
@@ -311,22 +414,14 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
             void stream.writeSSE({ event: 'reset', data: JSON.stringify({ reason }) });
           },
         });
-        metrics.observeAnswer(result.usage);
-        recordUsage(key.tenant, result);
-        deps.auditLog?.append({
-          tenant: key.tenant,
-          keyId: key.id,
-          route: 'ask',
-          query: body.question,
-          docIds: result.passages.map((passage) => passage.docId),
-        });
+        recordAnswer(key, 'ask', body.question, result);
         for (const citation of result.citations)
           await stream.writeSSE({ event: 'citation', data: JSON.stringify(citation) });
         const { passages: _passages, citations: _citations, ...done } = result;
         await stream.writeSSE({ event: 'done', data: JSON.stringify(budget ? { ...done, budget } : done) });
       } catch (error) {
         if (controller.signal.aborted) return;
-        await stream.writeSSE({ event: 'error', data: JSON.stringify(errorResponse(error).body) });
+        await stream.writeSSE({ event: 'error', data: JSON.stringify(reportError(error, c).body) });
       }
     });
   });
@@ -349,15 +444,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     };
     if (!body.stream) {
       const result = await ask({ ...options, abortSignal: c.req.raw.signal });
-      metrics.observeAnswer(result.usage);
-      recordUsage(key.tenant, result);
-      deps.auditLog?.append({
-        tenant: key.tenant,
-        keyId: key.id,
-        route: 'chat',
-        query: options.question,
-        docIds: result.passages.map((passage) => passage.docId),
-      });
+      recordAnswer(key, 'chat', options.question, result);
       return c.json(chatCompletion(result, model));
     }
     return streamSSE(c, async (stream) => {
@@ -367,36 +454,37 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       await stream.writeSSE({
         data: JSON.stringify(chatChunk(id, model, { role: 'assistant', content: '' })),
       });
-      const result = await ask({
-        ...options,
-        abortSignal: controller.signal,
-        onToken: (text) => {
-          void stream.writeSSE({ data: JSON.stringify(chatChunk(id, model, { content: text })) });
-        },
-        // The OpenAI stream shape cannot retract text: say plainly that what follows replaces it.
-        onRetry: (reason) => {
-          const notice = `\n\n(the text above was discarded: ${reason}; answering again)\n\n`;
-          void stream.writeSSE({ data: JSON.stringify(chatChunk(id, model, { content: notice })) });
-        },
-      });
-      metrics.observeAnswer(result.usage);
-      recordUsage(key.tenant, result);
-      deps.auditLog?.append({
-        tenant: key.tenant,
-        keyId: key.id,
-        route: 'chat',
-        query: options.question,
-        docIds: result.passages.map((passage) => passage.docId),
-      });
-      const sources = contentWithSources(result).slice(result.answer.length);
-      if (sources)
-        await stream.writeSSE({ data: JSON.stringify(chatChunk(id, model, { content: sources })) });
-      await stream.writeSSE({
-        data: JSON.stringify({
-          ...chatChunk(id, model, {}, 'stop'),
-          citations: chatCompletion(result, model).citations,
-        }),
-      });
+      try {
+        const result = await ask({
+          ...options,
+          abortSignal: controller.signal,
+          onToken: (text) => {
+            void stream.writeSSE({ data: JSON.stringify(chatChunk(id, model, { content: text })) });
+          },
+          // The OpenAI stream shape cannot retract text: say plainly that what follows replaces it.
+          onRetry: (reason) => {
+            const notice = `\n\n(the text above was discarded: ${reason}; answering again)\n\n`;
+            void stream.writeSSE({ data: JSON.stringify(chatChunk(id, model, { content: notice })) });
+          },
+        });
+        recordAnswer(key, 'chat', options.question, result);
+        const sources = contentWithSources(result).slice(result.answer.length);
+        if (sources)
+          await stream.writeSSE({ data: JSON.stringify(chatChunk(id, model, { content: sources })) });
+        await stream.writeSSE({
+          data: JSON.stringify({
+            ...chatChunk(id, model, {}, 'stop'),
+            citations: chatCompletion(result, model).citations,
+          }),
+        });
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        // Like the SSE path of /v1/ask: the client learns why the text stopped, and the stream ends.
+        const { status, body: failure } = reportError(error, c);
+        await stream.writeSSE({
+          data: JSON.stringify(chatErrorChunk(status, failure.error, failure.requestId)),
+        });
+      }
       await stream.writeSSE({ data: '[DONE]' });
     });
   });
@@ -469,14 +557,14 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   app.delete('/v1/documents/:id', async (c) => {
     const key = requireRole(c, 'writer');
     const id = c.req.param('id');
-    const deleted = await deps.store.deleteDocument(key.tenant, id);
-    if (!deleted) throw new CairnError('not_found', `no document "${id}"`);
+    const [document] = await deps.store.getDocuments(key.tenant, [id]);
+    if (!document) throw new CairnError('not_found', `no document "${id}"`);
+    // The file goes first: left behind, the next upload job would bring the document back.
+    const bindings = await deps.store.listCollections(key.tenant);
+    const file = uploadedFileOf(deps.uploadsDir, key.tenant, document, bindings);
+    if (file !== undefined) fs.rmSync(file, { force: true });
+    await deps.store.deleteDocument(key.tenant, id);
     deps.cache?.cache.invalidateDocument(key.tenant, id);
-    const tenantDir = path.join(deps.uploadsDir, key.tenant);
-    if (fs.existsSync(tenantDir)) {
-      for (const file of fs.readdirSync(tenantDir))
-        if (file.replace(/\.[^.]+$/, '') === id) fs.rmSync(path.join(tenantDir, file), { force: true });
-    }
     return c.json({ deleted: id });
   });
 
@@ -494,9 +582,10 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     return c.json({ trace });
   });
 
+  // Runs hold questions and answers from the tenant's documents: only that tenant's keys see them.
   app.get('/v1/eval-runs', (c) => {
-    requireRole(c, 'admin');
-    const runs = deps.runsDir ? listRunsIn(deps.runsDir) : [];
+    const key = requireRole(c, 'admin');
+    const runs = deps.runsDir ? listRunsIn(deps.runsDir, key.tenant) : [];
     return c.json({
       runs: runs.map(({ run }) => ({
         runId: run.runId,
@@ -514,10 +603,9 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   });
 
   app.get('/v1/eval-runs/:id/report', (c) => {
-    requireRole(c, 'admin');
-    const found = deps.runsDir
-      ? listRunsIn(deps.runsDir).find(({ run }) => run.runId === c.req.param('id'))
-      : undefined;
+    const key = requireRole(c, 'admin');
+    // Another tenant's run id is answered exactly as an unknown one.
+    const found = deps.runsDir ? findRun(deps.runsDir, key.tenant, c.req.param('id')) : undefined;
     if (!found) throw new CairnError('not_found', `no stored run "${c.req.param('id')}"`);
     return c.html(renderReport([found.run], { title: `cairn run ${found.run.label}` }));
   });
@@ -528,16 +616,46 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     return c.json({ entries: deps.auditLog?.list(key.tenant, limit) ?? [] });
   });
 
+  app.get('/v1/usage', (c) => {
+    const key = requireRole(c, 'admin');
+    const days = Math.min(366, Math.max(1, Number(c.req.query('days') ?? 7) || 7));
+    const since = utcDay(new Date(Date.now() - (days - 1) * 86_400_000));
+    if (!deps.usage) return c.json({ since, rows: [], budget: null });
+    return c.json({
+      since,
+      rows: deps.usage.report({ tenant: key.tenant, since }),
+      budget: deps.usage.standing(key.tenant, deps.budgets ?? DEFAULT_BUDGETS),
+    });
+  });
+
+  /**
+   * The tenant a keys request acts on: the key's own, or (operator keys only) the one named by
+   * `?tenant=` or the body, so an operator can set up a new tenant's first admin key.
+   */
+  const keysTenant = (key: ApiKeyRecord, requested: string | undefined) => {
+    if (requested === undefined || requested === key.tenant) return key.tenant;
+    if (!roleAllows(key.role, 'operator'))
+      throw new CairnError(
+        'forbidden',
+        `this key has role ${key.role}; managing the keys of another tenant needs operator`,
+      );
+    assertTenantName(requested);
+    return requested;
+  };
+
   app.get('/v1/keys', (c) => {
     const key = requireRole(c, 'admin');
-    return c.json({ keys: deps.keys.list(key.tenant) });
+    return c.json({ keys: deps.keys.list(keysTenant(key, c.req.query('tenant'))) });
   });
 
   app.post('/v1/keys', jsonLimit, async (c) => {
     const key = requireRole(c, 'admin');
     const body = keyBody.parse(await readJson(c.req.raw));
+    const tenant = keysTenant(key, body.tenant);
+    if (!roleAllows(key.role, body.role))
+      throw new CairnError('forbidden', `this key has role ${key.role}; it cannot create ${body.role} keys`);
     const created = deps.keys.create({
-      tenant: key.tenant,
+      tenant,
       role: body.role,
       ...(body.label ? { label: body.label } : {}),
     });
@@ -546,9 +664,18 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
 
   app.delete('/v1/keys/:id', (c) => {
     const key = requireRole(c, 'admin');
-    if (!deps.keys.revoke(key.tenant, c.req.param('id')))
-      throw new CairnError('not_found', `no active key "${c.req.param('id')}"`);
-    return c.json({ revoked: c.req.param('id') });
+    const tenant = keysTenant(key, c.req.query('tenant'));
+    const id = c.req.param('id');
+    const target = deps.keys.list(tenant).find((record) => record.id === id);
+    if (!target) throw new CairnError('not_found', `no active key "${id}"`);
+    // An admin must not lock an operator out of its own tenant.
+    if (!roleAllows(key.role, target.role))
+      throw new CairnError(
+        'forbidden',
+        `this key has role ${key.role}; it cannot revoke ${target.role} keys`,
+      );
+    deps.keys.revoke(tenant, id);
+    return c.json({ revoked: id });
   });
 
   app.get('*', (c) => {
@@ -591,7 +718,7 @@ async function readUploads(request: Request): Promise<{ name: string; bytes: Uin
   const type = request.headers.get('content-type') ?? '';
   let files: { name: string; bytes: Uint8Array }[];
   if (type.startsWith('multipart/form-data')) {
-    const form = await request.formData();
+    const form = await readForm(request, type);
     files = [];
     for (const [, value] of form as unknown as Iterable<[string, FormDataEntryValue]>) {
       if (typeof value === 'string') continue;
@@ -606,6 +733,52 @@ async function readUploads(request: Request): Promise<{ name: string; bytes: Uin
   }
   if (files.length === 0) throw new CairnError('invalid_input', 'no files in the upload');
   return files.map((file) => ({ name: safeFileName(file.name), bytes: file.bytes }));
+}
+
+/** The parts of a multipart body, or a 400 that says what is wrong with it. */
+async function readForm(request: Request, type: string): Promise<FormData> {
+  const match = /;\s*boundary=(?:"([^"]+)"|([^\s;]+))/i.exec(type);
+  const boundary = match?.[1] ?? match?.[2];
+  if (!boundary)
+    throw new CairnError(
+      'invalid_input',
+      'multipart body has no boundary in Content-Type; send "multipart/form-data; boundary=..." (HTTP clients add it when the body is a FormData)',
+    );
+  const malformed = (reason: string) =>
+    new CairnError(
+      'invalid_input',
+      `multipart body is truncated or malformed: ${reason}; send a complete multipart/form-data body`,
+    );
+  let body: ArrayBuffer;
+  try {
+    body = await request.arrayBuffer();
+  } catch (error) {
+    if (CairnError.is(error)) throw error;
+    throw malformed('the body ended before it was complete');
+  }
+  const bytes = Buffer.from(body);
+  // The parser only says "failed to parse", so the common faults are named first.
+  if (bytes.length === 0) throw malformed('the body is empty');
+  if (!bytes.includes(`--${boundary}`)) throw malformed(`no part starts with the boundary "--${boundary}"`);
+  if (!bytes.includes(`--${boundary}--`))
+    throw malformed(`the closing boundary "--${boundary}--" is missing, so the body was cut off`);
+  try {
+    return await new Response(body, { headers: { 'content-type': type } }).formData();
+  } catch {
+    throw malformed('a part has headers that cannot be parsed');
+  }
+}
+
+/** The client's address: the TCP peer, or behind a trusted proxy the last `X-Forwarded-For` hop. */
+function peerAddress(c: Context, trustProxy: boolean): string | undefined {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  const peer = incoming?.socket?.remoteAddress;
+  if (!trustProxy) return peer;
+  const hops = (c.req.header('x-forwarded-for') ?? '')
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter(Boolean);
+  return hops.at(-1) ?? peer;
 }
 
 /** A plain file name with a supported extension; anything path-like or unsupported is refused. */

@@ -8,6 +8,7 @@ const STATUS: Partial<Record<CairnErrorCode, number>> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  index_not_found: 404,
   payload_too_large: 413,
   unsupported_format: 415,
   rate_limited: 429,
@@ -20,11 +21,22 @@ const STATUS: Partial<Record<CairnErrorCode, number>> = {
   deadline_exceeded: 504,
 };
 
-/** The one place errors become HTTP: `{error:{code,message,details}}` and a status. */
-export function errorResponse(error: unknown): {
-  status: number;
-  body: { error: { code: string; message: string; details?: unknown } };
-} {
+/** An error response body; `requestId` matches the response's `x-request-id` header. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+  requestId?: string;
+}
+
+/**
+ * The one place errors become HTTP: `{error:{code,message,details},requestId}` and a status.
+ * With a request id, the body carries it so a user can quote it and an operator find the log line.
+ */
+export function errorResponse(error: unknown, requestId?: string): { status: number; body: ErrorBody } {
+  const { status, body } = describe(error);
+  return { status, body: requestId ? { ...body, requestId } : body };
+}
+
+function describe(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ZodError) {
     return {
       status: 400,

@@ -18,9 +18,12 @@ export interface Block {
 
 /** A loaded document, before chunking. */
 export interface CairnDocument {
-  /** Stable id: the BEIR `_id`, else derived from the path relative to the ingest root. */
+  /**
+   * Stable id: `<collection>/<path relative to the collection root, with extension>` (e.g.
+   * `field-guide/policies/retention.md`); BEIR records keep their `_id`.
+   */
   id: string;
-  /** Where it came from: a file path (relative to the ingest root) or `file.jsonl#id`. */
+  /** Where it came from: a file path relative to the collection root, or `file.jsonl#id`. */
   source: string;
   title: string;
   format: DocumentFormat;

@@ -10,6 +10,8 @@ export type CairnErrorCode =
   | 'embedder_mismatch'
   | 'api_call_failed'
   | 'index_locked'
+  /** No index file where one must already exist (ask or search before any ingest). */
+  | 'index_not_found'
   | 'not_found'
   | 'dataset_invalid'
   | 'aborted'

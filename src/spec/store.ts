@@ -5,7 +5,10 @@ import type { CairnDocument, DocumentFormat } from './document.ts';
 export interface MetadataFilter {
   /** Only these document ids. */
   docIds?: string[];
-  /** Only documents whose source starts with this prefix (e.g. a folder). */
+  /**
+   * Only documents whose source (relative to its collection root) starts with this prefix, e.g.
+   * a folder `guides/`; `where: { collection }` picks one collection.
+   */
   sourcePrefix?: string;
   /** Only these formats. */
   formats?: DocumentFormat[];
@@ -63,6 +66,16 @@ export interface IndexInfo {
   createdAt: string;
 }
 
+/**
+ * A collection: the name of one ingest root. Document ids start with the name
+ * (`<collection>/<path>`), and the root it is bound to stays inside the store, never in API output.
+ */
+export interface CollectionBinding {
+  name: string;
+  /** Absolute path of the folder the collection was last ingested from. */
+  root: string;
+}
+
 /** Shared options of every store query. */
 export interface StoreQueryOptions {
   namespace: string;
@@ -98,6 +111,15 @@ export interface Store {
   /** The named documents that exist in the namespace (missing ids are left out). */
   getDocuments(namespace: string, docIds: string[]): Promise<StoredDocument[]>;
   countChunks(namespace: string): Promise<number>;
+  /** The collections of a namespace with the root each is bound to, sorted by name. */
+  listCollections(namespace: string): Promise<CollectionBinding[]>;
+  /** Binds a collection name to a root folder, replacing an earlier binding of that name. */
+  bindCollection(namespace: string, binding: CollectionBinding): Promise<void>;
+  /**
+   * Renames a collection in one transaction: its documents' ids move from `<from>/<path>` to
+   * `<to>/<path>` (chunks follow), and so does its binding. Returns the documents renamed.
+   */
+  renameCollection(namespace: string, from: string, to: string): Promise<number>;
   /** BM25 over chunk text; `query` is free text, the store builds its own query syntax. */
   searchText(query: string, options: StoreQueryOptions): Promise<ScoredChunkId[]>;
   /** Nearest chunks by cosine similarity (score = 1 - cosine distance). */

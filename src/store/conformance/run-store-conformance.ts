@@ -279,6 +279,30 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
       assert.equal(hits[0]?.chunkId, 'q#0');
       assert.deepEqual(await store.searchText('the of and', { namespace: 'ns', k: 5 }), []);
     });
+
+    test('collections are bound per namespace, and a rename moves documents and chunks together', async () => {
+      const store = await fresh();
+      await store.bindCollection('ns', { name: 'docs', root: '/srv/docs' });
+      await store.bindCollection('other', { name: 'docs', root: '/srv/other' });
+      await store.bindCollection('ns', { name: 'docs', root: '/srv/moved' });
+      assert.deepEqual(await store.listCollections('ns'), [{ name: 'docs', root: '/srv/moved' }]);
+      const built = makeDocument('docs/a.md', ['renamed collections keep their vectors'], {
+        source: 'a.md',
+        metadata: { collection: 'docs', superseded_by: 'docs/b.md' },
+      });
+      await put(store, 'ns', built);
+      assert.equal(await store.renameCollection('ns', 'docs', 'handbook'), 1);
+      assert.deepEqual(await store.listCollections('ns'), [{ name: 'handbook', root: '/srv/moved' }]);
+      assert.deepEqual(await store.listCollections('other'), [{ name: 'docs', root: '/srv/other' }]);
+      const [document] = await store.listDocuments('ns');
+      assert.equal(document?.id, 'handbook/a.md');
+      assert.deepEqual(document?.metadata, { collection: 'handbook', superseded_by: 'handbook/b.md' });
+      const hits = await store.searchText('renamed collections', { namespace: 'ns', k: 1 });
+      assert.equal(hits[0]?.chunkId, 'handbook/a.md#0');
+      const vectors = await vectorsFor(built.chunks);
+      const dense = await store.searchVector(vectors[0] as Float32Array, { namespace: 'ns', k: 1 });
+      assert.equal(dense[0]?.chunkId, 'handbook/a.md#0');
+    });
   });
 }
 

@@ -1,5 +1,8 @@
-/** Bumped whenever the tables change shape; an index with another version is refused. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Bumped whenever the tables or the id scheme change. Version 1 indexes are migrated on open
+ * (see `migrateDocumentIds`); any other version is refused.
+ */
+export const SCHEMA_VERSION = 2;
 
 /** Tables of one index file. Vectors live in a sqlite-vec table created once the dimension is known. */
 export const SCHEMA_SQL = `
@@ -35,6 +38,12 @@ CREATE TABLE IF NOT EXISTS chunks (
   UNIQUE (namespace, id)
 );
 CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks (namespace, doc_id);
+CREATE TABLE IF NOT EXISTS collections (
+  namespace TEXT NOT NULL,
+  name      TEXT NOT NULL,
+  root      TEXT NOT NULL,
+  PRIMARY KEY (namespace, name)
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
   text, content='', contentless_delete=1, tokenize='porter unicode61'
 );

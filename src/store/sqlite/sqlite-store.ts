@@ -6,6 +6,7 @@ import {
   type CairnDocument,
   CairnError,
   type Chunk,
+  type CollectionBinding,
   EmbedderMismatchError,
   type IndexInfo,
   type InjectionFinding,
@@ -17,6 +18,7 @@ import {
 } from '../../spec/index.ts';
 import { filterToSql, hasConstraints } from './filter-sql.ts';
 import { toFtsQuery } from './fts-query.ts';
+import { migrateDocumentIds, rekeyDocument } from './migrate-document-ids.ts';
 import { ADDED_DOCUMENT_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION, vectorTableSql } from './schema.ts';
 import { vectorBytes, vectorFromBytes } from './vector-bytes.ts';
 
@@ -123,10 +125,20 @@ function initialize(db: Database.Database, options: SqliteStoreOptions): IndexIn
   );
 
   const schemaVersion = Number(readMeta('schema_version') ?? SCHEMA_VERSION);
-  if (schemaVersion !== SCHEMA_VERSION) {
+  if (schemaVersion === 1 && !options.readonly) {
+    // Version 1 differs only in its document ids; they move to `<collection>/<path>` in place.
+    db.transaction(() => {
+      migrateDocumentIds(db);
+      writeMeta.run('schema_version', String(SCHEMA_VERSION));
+    })();
+  } else if (schemaVersion !== SCHEMA_VERSION) {
+    const hint =
+      schemaVersion === 1
+        ? 'Open it once for writing (e.g. cairn ingest) to migrate it.'
+        : 'Re-create the index.';
     throw new CairnError(
       'invalid_input',
-      `${options.path} has schema version ${schemaVersion}; this cairn reads version ${SCHEMA_VERSION}. Re-create the index.`,
+      `${options.path} has schema version ${schemaVersion}; this cairn reads version ${SCHEMA_VERSION}. ${hint}`,
     );
   }
   const recorded = readMeta('embedder_id');
@@ -315,6 +327,49 @@ class SqliteStore implements Store {
 
   async countChunks(namespace: string): Promise<number> {
     return (this.#statements.countChunks.get(namespace) as { n: number }).n;
+  }
+
+  async listCollections(namespace: string): Promise<CollectionBinding[]> {
+    return this.#db
+      .prepare('SELECT name, root FROM collections WHERE namespace = ? ORDER BY name')
+      .all(namespace) as CollectionBinding[];
+  }
+
+  async bindCollection(namespace: string, binding: CollectionBinding): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO collections (namespace, name, root) VALUES (?, ?, ?)
+         ON CONFLICT(namespace, name) DO UPDATE SET root = excluded.root`,
+      )
+      .run(namespace, binding.name, binding.root);
+  }
+
+  async renameCollection(namespace: string, from: string, to: string): Promise<number> {
+    const rows = this.#db
+      .prepare(
+        `SELECT id, source, format, metadata FROM documents
+         WHERE namespace = ? AND json_extract(metadata, '$.collection') = ?`,
+      )
+      .all(namespace, from) as Pick<DocumentRow, 'id' | 'source' | 'format' | 'metadata'>[];
+    return this.#db.transaction(() => {
+      for (const row of rows) {
+        const metadata = JSON.parse(row.metadata) as Record<string, unknown>;
+        const newer = metadata.superseded_by;
+        if (typeof newer === 'string' && newer.startsWith(`${from}/`))
+          metadata.superseded_by = `${to}/${newer.slice(from.length + 1)}`;
+        rekeyDocument(this.#db, {
+          namespace,
+          from: row.id,
+          to: row.format === 'beir' ? row.id : `${to}/${row.source}`,
+          metadata: { ...metadata, collection: to },
+        });
+      }
+      this.#db.prepare('DELETE FROM collections WHERE namespace = ? AND name = ?').run(namespace, to);
+      this.#db
+        .prepare('UPDATE collections SET name = ? WHERE namespace = ? AND name = ?')
+        .run(to, namespace, from);
+      return rows.length;
+    })();
   }
 
   async searchText(query: string, options: StoreQueryOptions): Promise<ScoredChunkId[]> {
