@@ -4,11 +4,20 @@
  * SciFact *train* split only and then reported on the *test* split.
  *
  *   npx tsx bench/scifact-quality.ts [--embedder local] [--chunker structure] [--chunk-size 256]
+ *
+ * With `--answers` it measures the extractive answerer instead, on the claims of `--split`
+ * (train for choosing weights, test for reporting): the share of answers whose first sentence is
+ * a labelled rationale sentence and the share of answer sentences from abstracts not relevant to
+ * the claim, answering every claim (`--abstain` also reports the default abstention).
+ * `--tune` compares selection weights (on train only); `--answerer-module FILE` measures another
+ * build of `createExtractiveAnswerer` (an older copy, for before/after).
+ *
+ *   npx tsx bench/scifact-quality.ts --answers --embedder hashing --mode bm25 --split test
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ChunkingConfig, DEFAULT_CHUNKING } from '../src/chunk/index.ts';
-import { embedMany } from '../src/embed/index.ts';
+import { createEmbedder, embedMany } from '../src/embed/index.ts';
 import { chunkingFingerprint, ingestPath, ingestThreads, openIndex } from '../src/engine/index.ts';
 import {
   type BeirQuerySet,
@@ -16,9 +25,18 @@ import {
   loadBeirQuerySet,
   type RetrievalEvaluation,
 } from '../src/evaluate/index.ts';
+import type { SelectionWeights } from '../src/generate/contextual-extractive-answerer.ts';
+import { DEFAULT_ABSTAIN_THRESHOLD } from '../src/generate/extractive-answerer.ts';
 import { DEFAULT_FUSION, type FusionOptions, type RetrievalMode } from '../src/retrieve/index.ts';
 import { type EmbeddingModel, embedderId, type Store } from '../src/spec/index.ts';
 import { fixed, markdownTable } from './lib/markdown-table.ts';
+import {
+  cachingEmbedder,
+  loadAnswererFactory,
+  prepareClaims,
+  readAbstractSentences,
+  scoreAnswers,
+} from './lib/scifact-answers.ts';
 import { RESULTS_DIR, scifactDir } from './lib/shared-data.ts';
 
 const { values } = parseArgs({
@@ -29,6 +47,14 @@ const { values } = parseArgs({
     'chunk-overlap': { type: 'string', default: String(DEFAULT_CHUNKING.overlapTokens) },
     'child-size': { type: 'string', default: String(DEFAULT_CHUNKING.childMaxTokens) },
     'no-tune': { type: 'boolean', default: false },
+    answers: { type: 'boolean', default: false },
+    split: { type: 'string', default: 'test' },
+    mode: { type: 'string', default: 'hybrid' },
+    k: { type: 'string', default: '6' },
+    limit: { type: 'string' },
+    tune: { type: 'boolean', default: false },
+    abstain: { type: 'boolean', default: false },
+    'answerer-module': { type: 'string' },
   },
 });
 
@@ -58,6 +84,12 @@ process.stderr.write(
   `index ${indexPath}: ${ingest.added + ingest.updated} documents embedded now, ${ingest.unchanged} reused ` +
     `(${(ingest.totalMs / 1000).toFixed(1)} s)\n`,
 );
+
+if (values.answers) {
+  await answerBench();
+  await store.close();
+  process.exit(0);
+}
 
 const embedQueries = async (set: BeirQuerySet) => {
   const { embeddings } = await embedMany(
@@ -182,6 +214,98 @@ async function tuneOnTrain(
       bestWeighted = scored;
   }
   return [bestRrf, bestWeighted].filter((entry) => entry !== undefined);
+}
+
+/** The `--answers` run: extractive answer figures on one split's claims. */
+async function answerBench(): Promise<void> {
+  if (values.tune && values.split !== 'train') {
+    process.stderr.write('--tune only runs on --split train: weights are never chosen on test\n');
+    process.exit(2);
+  }
+  const set = values.split === 'train' ? train : test;
+  const answerEmbedder = cachingEmbedder(createEmbedder('local', { threads: ingestThreads() }));
+  const cases = await prepareClaims({
+    store,
+    embedder,
+    set,
+    datasetDir: dataset,
+    mode: values.mode as RetrievalMode,
+    k: Number(values.k),
+    ...(values.limit ? { limit: Number(values.limit) } : {}),
+  });
+  const sentencesByDoc = readAbstractSentences(
+    path.join(dataset, 'extras', 'abstract_sentences.jsonl'),
+    new Set(cases.flatMap((item) => item.passages.map((passage) => passage.docId))),
+  );
+  const factory = await loadAnswererFactory(values['answerer-module']);
+  const settings: { name: string; weights?: Partial<SelectionWeights>; abstainThreshold?: number }[] = [
+    { name: values['answerer-module'] ? `answerer from ${values['answerer-module']}` : 'default weights' },
+  ];
+  if (values.abstain)
+    settings.push({
+      ...settings[0],
+      name: `${settings[0]?.name}, default abstention`,
+      abstainThreshold: DEFAULT_ABSTAIN_THRESHOLD,
+    });
+  if (values.tune) {
+    for (const promote of [0.5, 0.6, 0.7, 2])
+      for (const aim of [0, 0.1])
+        settings.push({ name: `promote ${promote} aim ${aim}`, weights: { promote, aim } });
+    for (const finding of [0, 0.08]) settings.push({ name: `finding ${finding}`, weights: { finding } });
+    for (const otherDocument of [0.75, 0.85, 0.9, 0.95])
+      settings.push({ name: `otherDocument ${otherDocument}`, weights: { otherDocument } });
+    for (const context of [0, 0.1, 0.3]) settings.push({ name: `context ${context}`, weights: { context } });
+    settings.push({
+      name: 'no preferences',
+      weights: {
+        promote: 2,
+        aim: 0,
+        finding: 0,
+        method: 0,
+        value: 0,
+        code: 0,
+        otherDocument: 0.75,
+        context: 0,
+      },
+    });
+  }
+  const rows: string[][] = [];
+  for (const setting of settings) {
+    const figures = await scoreAnswers({
+      cases,
+      sentencesByDoc,
+      embedder: answerEmbedder,
+      factory,
+      ...(setting.weights ? { weights: setting.weights } : {}),
+      ...(setting.abstainThreshold === undefined ? {} : { abstainThreshold: setting.abstainThreshold }),
+    });
+    const share = (part: number, whole: number) => `${fixed(part / Math.max(1, whole))} (${part}/${whole})`;
+    rows.push([
+      setting.name,
+      String(figures.answered),
+      share(figures.firstIsRationale, figures.answered),
+      share(figures.firstIsAimOrBackground, figures.answered),
+      share(figures.unrelatedSentences, figures.sentences),
+      fixed(figures.sentences / Math.max(1, figures.answered), 2),
+    ]);
+    process.stderr.write(`${rows.at(-1)?.join(' | ')}\n`);
+  }
+  console.log(
+    `\nSciFact ${values.split} claims (${cases.length}), ${values.mode} top-${values.k} over ${embedderId(embedder)}, extractive answerer on local USE-lite\n`,
+  );
+  console.log(
+    markdownTable(
+      [
+        'setting',
+        'answered',
+        'first sentence is rationale',
+        'first sentence aim/background/method',
+        'sentences from unrelated abstracts',
+        'sentences/answer',
+      ],
+      rows,
+    ),
+  );
 }
 
 function describeFusion(fusion: FusionOptions): string {

@@ -2,11 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CHUNKING } from '../src/chunk/index.ts';
+import { buildPipeline } from '../src/cli/build-answerer.ts';
+import { configSchema, recordSettings, resolvePipelineSettings } from '../src/config/index.ts';
 import { ingestPath, ingestThreads, openIndex } from '../src/engine/index.ts';
 import { createOfflineJudge, type EvalRun, runAnswerEval } from '../src/evaluate/index.ts';
-import { createExtractiveAnswerer } from '../src/generate/extractive-answerer.ts';
-import { DEFAULT_FUSION } from '../src/retrieve/index.ts';
 import { embedderId } from '../src/spec/index.ts';
 
 /** Project root. */
@@ -27,33 +26,41 @@ export const GATED_METRICS: Record<string, number> = {
 };
 
 /**
- * The offline evaluation of the bundled golden test split: field guide ingested with the default
- * pipeline into a temporary index, extractive answerer, offline judge.
+ * The offline evaluation of the bundled golden test split: field guide ingested into a temporary
+ * index and answered by the pipeline a configuration-free `cairn serve` would run (settings from
+ * the same resolver, defaults from the schema: extractive answerer, guard, grounding policy),
+ * judged offline.
  */
 export async function runOfflineGoldenEval(): Promise<EvalRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-gate-'));
+  const settings = resolvePipelineSettings({ config: configSchema.parse({}) }, 'eval', {
+    index: path.join(dir, 'index.db'),
+  });
   const { store, embedder } = openIndex({
-    indexPath: path.join(dir, 'index.db'),
-    embedder: 'local',
-    endpoint: { threads: ingestThreads() },
+    indexPath: settings.index,
+    embedder: settings.embedder.model,
+    endpoint: { threads: settings.embedder.threads ?? ingestThreads() },
   });
   try {
     await ingestPath({
       store,
       embedder,
-      chunking: DEFAULT_CHUNKING,
+      chunking: settings.chunking,
       inputPath: path.join(ROOT, 'corpus', 'field-guide'),
+      scanInjection: settings.guard.scanDocuments,
+      redactPii: settings.guard.redactDocuments,
     });
+    const pipeline = buildPipeline(settings, embedder, { stream: false });
     return await runAnswerEval({
+      ...pipeline.ask,
       store,
       embedder,
-      answerer: createExtractiveAnswerer({ embedder }),
       judge: createOfflineJudge({ embedder }),
       goldenFile: path.join(ROOT, 'corpus', 'golden.jsonl'),
       split: 'test',
-      retrieval: { mode: 'hybrid', k: 6, fusion: DEFAULT_FUSION },
       label: 'golden gate (offline)',
-      config: { embedder: embedderId(embedder), chunking: { ...DEFAULT_CHUNKING }, promptVersion: null },
+      config: { embedder: embedderId(embedder), chunking: { ...settings.chunking }, promptVersion: null },
+      settings: recordSettings(settings),
     });
   } finally {
     await store.close();

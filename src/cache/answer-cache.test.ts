@@ -34,20 +34,22 @@ test('exact hits ignore case, spacing and end punctuation, and never cross tenan
 
 test('semantic hits take the most similar cached question at or above the threshold', () => {
   const cache = openAnswerCache(file());
-  cache.put({ namespace: 'acme', question: 'a', embedding: vector(1, 0, 0), ...entry });
-  cache.put({ namespace: 'acme', question: 'b', embedding: vector(0.8, 0.6, 0), ...entry });
+  cache.put({ namespace: 'acme', question: 'What is RRF?', embedding: vector(1, 0, 0), ...entry });
+  cache.put({ namespace: 'acme', question: 'What does RRF mean?', embedding: vector(0.8, 0.6, 0), ...entry });
   const near = cache.lookupSemantic({
     namespace: 'acme',
     fingerprint: 'f1',
+    question: 'Explain RRF.',
     embedding: vector(0.9, 0.44, 0),
     minSimilarity: 0.9,
   });
-  assert.equal(near?.question, 'b');
+  assert.equal(near?.question, 'What does RRF mean?');
   assert.equal(near?.kind, 'semantic');
   assert.equal(
     cache.lookupSemantic({
       namespace: 'acme',
       fingerprint: 'f1',
+      question: 'Explain RRF.',
       embedding: vector(0, 0, 1),
       minSimilarity: 0.5,
     }),
@@ -57,6 +59,7 @@ test('semantic hits take the most similar cached question at or above the thresh
     cache.lookupSemantic({
       namespace: 'other',
       fingerprint: 'f1',
+      question: 'Explain RRF.',
       embedding: vector(1, 0, 0),
       minSimilarity: 0.5,
     }),
@@ -94,5 +97,59 @@ test('entries expire after the TTL, the oldest go beyond the cap, and a document
   assert.equal(cache.invalidateDocument('acme', 'rrf'), 1);
   assert.equal(cache.lookupExact({ namespace: 'acme', fingerprint: 'f1', question: 'four' }), undefined);
   assert.ok(cache.lookupExact({ namespace: 'acme', fingerprint: 'f1', question: 'five' }));
+  cache.close();
+});
+
+test('a semantic hit is never served to a question with a different year, entity, negation or opposite', () => {
+  const cache = openAnswerCache(file());
+  cache.put({
+    namespace: 'acme',
+    question: 'Who won the 2021 Tour de France?',
+    embedding: vector(1, 0, 0),
+    ...entry,
+  });
+  const near = vector(0.99, 0.14, 0);
+  const lookup = (question: string) =>
+    cache.lookupSemantic({
+      namespace: 'acme',
+      fingerprint: 'f1',
+      question,
+      embedding: near,
+      minSimilarity: 0.9,
+    });
+  for (const perturbed of [
+    'Who won the 2019 Tour de France?',
+    'Who won the 2022 Tour de France?',
+    'Who won the 2021 Giro d’Italia?',
+    'Who lost the 2021 Tour de France?',
+    'Who did not win the 2021 Tour de France?',
+  ])
+    assert.equal(lookup(perturbed), undefined, perturbed);
+  assert.equal(lookup('Can you tell me who won the 2021 Tour de France?')?.kind, 'semantic');
+  cache.close();
+});
+
+test('a semantic lookup serves the nearest cached question that asks the same thing', () => {
+  const cache = openAnswerCache(file());
+  cache.put({
+    namespace: 'acme',
+    question: "Who won the women's singles Wimbledon in 2019?",
+    embedding: vector(1, 0, 0),
+    ...entry,
+  });
+  cache.put({
+    namespace: 'acme',
+    question: "Who won the men's singles Wimbledon in 2019?",
+    embedding: vector(0.9, 0.44, 0),
+    ...entry,
+  });
+  const hit = cache.lookupSemantic({
+    namespace: 'acme',
+    fingerprint: 'f1',
+    question: "Who was the winner of the men's singles at Wimbledon in 2019?",
+    embedding: vector(1, 0, 0),
+    minSimilarity: 0.85,
+  });
+  assert.equal(hit?.question, "Who won the men's singles Wimbledon in 2019?");
   cache.close();
 });

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { dot } from '../embed/normalize-vector.ts';
 import { vectorBytes, vectorFromBytes } from '../store/sqlite/vector-bytes.ts';
+import { sameQuestion } from './same-question.ts';
 
 /** A document an answer cited, with the content hash it had when the answer was made. */
 export interface CitedVersion {
@@ -37,19 +38,29 @@ export interface AnswerCacheOptions {
   ttlSeconds?: number;
   /** Per tenant; the oldest are evicted beyond it. @default 10000 */
   maxEntriesPerTenant?: number;
+  /**
+   * Whether an answer cached for one question may be served for another that is similar enough;
+   * a semantic hit needs both. @default {@link sameQuestion} (numbers, entities, negation and
+   * opposites must agree)
+   */
+  sameQuestion?: (cachedQuestion: string, askedQuestion: string) => boolean;
   now?: () => number;
 }
 
 /**
  * Answers kept per tenant (namespace) and per pipeline fingerprint, so a tenant never sees
  * another's answers and a config change never serves answers made under the old one. Exact hits
- * match the normalised question; semantic hits the nearest cached question by embedding.
+ * match the normalised question; semantic hits the nearest cached question by embedding that asks
+ * the same thing (see {@link sameQuestion}): "Who won the 2019 Tour de France?" is never served
+ * the answer cached for 2021, however similar the embeddings.
  */
 export interface AnswerCache {
   lookupExact(input: { namespace: string; fingerprint: string; question: string }): CacheHit | undefined;
   lookupSemantic(input: {
     namespace: string;
     fingerprint: string;
+    /** The asked question, checked against each candidate's question. */
+    question: string;
     embedding: Float32Array;
     minSimilarity: number;
   }): CacheHit | undefined;
@@ -95,6 +106,7 @@ export function openAnswerCache(indexPath: string, options: AnswerCacheOptions =
   const ttlMs = (options.ttlSeconds ?? 86_400) * 1000;
   const maxEntries = options.maxEntriesPerTenant ?? 10_000;
   const now = options.now ?? Date.now;
+  const asksTheSame = options.sameQuestion ?? sameQuestion;
   const db = new Database(indexPath);
   db.pragma('busy_timeout = 5000');
   db.exec(`CREATE TABLE IF NOT EXISTS answer_cache (
@@ -127,11 +139,16 @@ export function openAnswerCache(indexPath: string, options: AnswerCacheOptions =
       const row = exact.get(namespace, fingerprint, key(question), now() - ttlMs) as Row | undefined;
       return row ? toHit(row, 'exact', 1) : undefined;
     },
-    lookupSemantic({ namespace, fingerprint, embedding, minSimilarity }) {
+    lookupSemantic({ namespace, fingerprint, question, embedding, minSimilarity }) {
       let best: { row: Row; similarity: number } | undefined;
       for (const row of candidates.iterate(namespace, fingerprint, now() - ttlMs) as Iterable<Row>) {
         const similarity = cosine(embedding, vectorFromBytes(row.embedding as Buffer));
-        if (similarity >= minSimilarity && similarity > (best?.similarity ?? -1)) best = { row, similarity };
+        if (
+          similarity >= minSimilarity &&
+          similarity > (best?.similarity ?? -1) &&
+          asksTheSame(row.question, question)
+        )
+          best = { row, similarity };
       }
       return best ? toHit(best.row, 'semantic', best.similarity) : undefined;
     },

@@ -1,1 +1,2 @@
 export * from './answer-cache.ts';
+export * from './same-question.ts';

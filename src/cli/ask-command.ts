@@ -1,10 +1,10 @@
+import { resolvePipelineSettings, settingsFingerprint } from '../config/index.ts';
 import { ask } from '../engine/ask.ts';
 import { openIndex } from '../engine/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { openSqliteTraceStore } from '../store/sqlite/index.ts';
 import { enforceBudget, openUsageLedger } from '../usage/index.ts';
-import { openConfiguredCache } from './answer-cache-options.ts';
-import { buildAnswerer, buildFallbackAnswerer, buildRouting } from './build-answerer.ts';
+import { buildPipeline } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
 import { closeIndex } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
@@ -22,7 +22,8 @@ Options:
   --index FILE          index file (default: config index, $CAIRN_INDEX or .cairn/index.db)
   --namespace NAME      tenant namespace (default: default)
   -k, --top-k N         passages given to the answerer (default: 6)
-  --json                print {answer, citations, abstained, timings, usage, traceId} as JSON
+  --json                print {answer, citations, abstained, timings, usage, traceId,
+                        settingsFingerprint} as JSON
   --passages            with --json, include the passages the answerer saw
   --abstain-threshold X extractive: abstain when the best evidence scores below X
                         (default: calibrated, see README; --abstain-threshold=-1 never abstains)
@@ -51,33 +52,31 @@ export async function askCommand(args: string[], context: CommandContext): Promi
   const question = positionals.join(' ').trim();
   if (question === '')
     throw new CairnError('invalid_option', 'cairn ask needs a question. See: cairn ask --help');
-  const loaded = context.config().config;
-  const config =
-    values['abstain-threshold'] === undefined
-      ? loaded
-      : {
-          ...loaded,
-          answerer: {
-            ...loaded.answerer,
-            abstainThreshold: numberOption('abstain-threshold', values['abstain-threshold'], 0, -1, 1),
-          },
-        };
-  const k = integerOption('top-k', values['top-k'], config.retrieval.k);
-  const indexPath = values.index ?? config.index;
+  const loaded = context.config();
+  const settings = resolvePipelineSettings(loaded, 'ask', {
+    ...(values.index ? { index: values.index } : {}),
+    ...(values.namespace ? { namespace: values.namespace } : {}),
+    ...(values['top-k'] === undefined
+      ? {}
+      : { k: integerOption('top-k', values['top-k'], loaded.config.retrieval.k) }),
+    ...(values['abstain-threshold'] === undefined
+      ? {}
+      : { abstainThreshold: numberOption('abstain-threshold', values['abstain-threshold'], 0, -1, 1) }),
+    ...(values['include-quarantined'] ? { includeQuarantined: true } : {}),
+    ...(values['no-cache'] ? { noCache: true } : {}),
+  });
+  const { index: indexPath, namespace } = settings;
   requireIndex(indexPath);
   const { store, embedder } = openIndex({
     indexPath,
-    fallbackEmbedder: config.embedder.model,
-    endpoint: embedderEndpoint(config),
+    fallbackEmbedder: settings.embedder.model,
+    endpoint: embedderEndpoint(loaded.config),
   });
   const traceStore = openSqliteTraceStore(indexPath);
-  const answerer = buildAnswerer(config, embedder, !values.json);
-  const fallbackAnswerer = buildFallbackAnswerer(config, embedder);
-  const routing = buildRouting(config, !values.json);
-  const namespace = values.namespace ?? config.namespace;
+  const streaming = !values.json;
   // The CLI spends from the same daily budget as the server's tenant of this namespace.
   const usage = openUsageLedger(indexPath);
-  const budget = usage.standing(namespace, config.budgets);
+  const budget = usage.standing(namespace, loaded.config.budgets);
   try {
     enforceBudget(budget);
   } catch (error) {
@@ -87,34 +86,16 @@ export async function askCommand(args: string[], context: CommandContext): Promi
     throw error;
   }
   if (budget.state === 'warn') context.stderr.write(`cairn: warning: ${budget.message}\n`);
-  // Reviewing quarantined documents must see fresh answers, not cached ones.
-  const cache =
-    values['no-cache'] || values['include-quarantined'] ? undefined : openConfiguredCache(config, indexPath);
-  const streaming = !values.json;
+  const pipeline = buildPipeline(settings, embedder, { stream: streaming, indexPath });
+  const { cache } = pipeline;
   try {
     const result = await ask({
+      ...pipeline.ask,
       store,
       embedder,
-      answerer,
       question,
       traceStore,
       namespace,
-      retrieval: {
-        mode: config.retrieval.mode,
-        k,
-        fusion: config.retrieval.fusion,
-        expandParents: config.retrieval.expandParents,
-        ...(config.retrieval.candidates ? { candidates: config.retrieval.candidates } : {}),
-        ...(config.retrieval.mmrLambda !== undefined ? { mmrLambda: config.retrieval.mmrLambda } : {}),
-        ...(values['include-quarantined'] ? { includeQuarantined: true } : {}),
-      },
-      prices: config.prices,
-      abstainWithoutCitations: config.answerer.abstainWithoutCitations,
-      redactAnswer: config.guard.redactAnswers,
-      screenQuestion: config.guard.scanQuestions,
-      deadlineMs: config.answerer.deadlineMs,
-      ...(fallbackAnswerer ? { fallbackAnswerer } : {}),
-      ...(routing ? { routing } : {}),
       ...(cache ? { cache } : {}),
       ...(streaming
         ? {
@@ -126,7 +107,12 @@ export async function askCommand(args: string[], context: CommandContext): Promi
     usage.recordAnswer(namespace, result);
     if (values.json) {
       const { passages, ...rest } = result;
-      context.stdout.write(`${JSON.stringify(values.passages ? result : rest, null, 2)}\n`);
+      // The fingerprint matches an evaluation run's when both answered with the same settings.
+      const printed = {
+        ...(values.passages ? result : rest),
+        settingsFingerprint: settingsFingerprint(settings),
+      };
+      context.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
     } else {
       context.stdout.write(formatAnswer(result, { alreadyStreamed: true }));
     }

@@ -1,75 +1,143 @@
-import type { CairnConfig } from '../config/index.ts';
-import type { AskRouting } from '../engine/ask.ts';
+import type { PipelineSettings } from '../config/index.ts';
+import type { AskCacheOptions, AskOptions, AskRetrievalOptions, AskRouting } from '../engine/ask.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import { createLlmAnswerer } from '../generate/llm-answerer.ts';
 import { createLanguageModel, createResilientLanguageModel } from '../generate/providers/index.ts';
 import type { Answerer, EmbeddingModel } from '../spec/index.ts';
+import { openConfiguredCache } from './answer-cache-options.ts';
 
-/** The answerer a configuration names: `extractive` (offline) or an LLM provider spec. */
-export function buildAnswerer(config: CairnConfig, embedder: EmbeddingModel, stream = true): Answerer {
-  const settings = config.answerer;
-  if (settings.model === 'extractive') {
+/**
+ * The `ask()` options every entry point shares, built from resolved settings: answerer, retrieval,
+ * prices, the grounding policy and its fallback, question screening, redaction, routing and the
+ * deadline. The answer cache is separate (see {@link Pipeline.cache}).
+ */
+export type PipelineAskOptions = Required<
+  Pick<
+    AskOptions,
+    | 'answerer'
+    | 'retrieval'
+    | 'prices'
+    | 'abstainWithoutCitations'
+    | 'screenQuestion'
+    | 'redactAnswer'
+    | 'deadlineMs'
+  >
+> &
+  Pick<AskOptions, 'fallbackAnswerer' | 'routing'>;
+
+/** A pipeline built from {@link PipelineSettings}. */
+export interface Pipeline {
+  settings: PipelineSettings;
+  ask: PipelineAskOptions;
+  /** The answer cache in the index file, when the settings enable it; the caller closes it. */
+  cache: AskCacheOptions | undefined;
+}
+
+/**
+ * Builds the models and `ask()` options the settings describe. `stream` makes LLM answerers
+ * stream (terminal and server); `indexPath` is where the answer cache lives.
+ */
+export function buildPipeline(
+  settings: PipelineSettings,
+  embedder: EmbeddingModel,
+  options: { stream: boolean; indexPath?: string },
+): Pipeline {
+  const fallbackAnswerer = buildFallbackAnswerer(settings, embedder);
+  const routing = buildRouting(settings, options.stream);
+  return {
+    settings,
+    ask: {
+      answerer: buildAnswerer(settings, embedder, options.stream),
+      retrieval: askRetrieval(settings.retrieval),
+      prices: settings.prices,
+      abstainWithoutCitations: settings.answerer.abstainWithoutCitations,
+      screenQuestion: settings.guard.scanQuestions,
+      redactAnswer: settings.guard.redactAnswers,
+      deadlineMs: settings.answerer.deadlineMs,
+      ...(fallbackAnswerer ? { fallbackAnswerer } : {}),
+      ...(routing ? { routing } : {}),
+    },
+    cache: options.indexPath === undefined ? undefined : openConfiguredCache(settings, options.indexPath),
+  };
+}
+
+/** The retrieval settings as `ask()` takes them: unset optional values left out. */
+function askRetrieval(retrieval: PipelineSettings['retrieval']): AskRetrievalOptions {
+  const { candidates, mmrLambda, includeQuarantined, ...always } = retrieval;
+  return {
+    ...always,
+    ...(candidates === undefined ? {} : { candidates }),
+    ...(mmrLambda === undefined ? {} : { mmrLambda }),
+    ...(includeQuarantined ? { includeQuarantined } : {}),
+  };
+}
+
+/** The answerer the settings name: `extractive` (offline) or an LLM provider spec with fallbacks. */
+export function buildAnswerer(settings: PipelineSettings, embedder: EmbeddingModel, stream = true): Answerer {
+  const answerer = settings.answerer;
+  if (answerer.model === 'extractive') {
     return createExtractiveAnswerer({
       embedder,
-      maxSentences: settings.maxSentences,
-      ...(settings.abstainThreshold === undefined ? {} : { abstainThreshold: settings.abstainThreshold }),
+      maxSentences: answerer.maxSentences,
+      ...(answerer.abstainThreshold === undefined ? {} : { abstainThreshold: answerer.abstainThreshold }),
     });
   }
   const chain = [
-    { model: settings.model, baseURL: settings.baseURL, apiKey: settings.apiKey },
-    ...settings.fallbacks,
+    { model: answerer.model, baseURL: answerer.baseURL, apiKey: answerer.apiKey },
+    ...answerer.fallbacks,
   ].map((entry) =>
     createLanguageModel(entry.model, {
       ...(entry.baseURL ? { baseURL: entry.baseURL } : {}),
       ...(entry.apiKey ? { apiKey: entry.apiKey } : {}),
-      timeoutMs: settings.timeoutMs,
+      timeoutMs: answerer.timeoutMs,
     }),
   );
-  const model = createResilientLanguageModel(chain, { retries: settings.retries });
+  const model = createResilientLanguageModel(chain, { retries: answerer.retries });
   return createLlmAnswerer({
     model,
-    promptVersion: settings.promptVersion,
-    maxOutputTokens: settings.maxOutputTokens,
-    temperature: settings.temperature,
+    promptVersion: answerer.promptVersion,
+    maxOutputTokens: answerer.maxOutputTokens,
+    temperature: answerer.temperature,
     stream,
   });
 }
 
 /**
  * The answerer the grounding policy falls back to when an LLM's answers break it twice: the
- * extractive answerer, which can only quote passages. None for the extractive default itself.
+ * extractive answerer, which can only quote passages. None for the extractive default itself,
+ * nor when `guard.policyFallback` is `none`.
  */
-export function buildFallbackAnswerer(config: CairnConfig, embedder: EmbeddingModel): Answerer | undefined {
-  if (config.answerer.model === 'extractive' || config.guard.policyFallback === 'none') return undefined;
+function buildFallbackAnswerer(settings: PipelineSettings, embedder: EmbeddingModel): Answerer | undefined {
+  const answerer = settings.answerer;
+  if (answerer.model === 'extractive' || settings.guard.policyFallback === 'none') return undefined;
   return createExtractiveAnswerer({
     embedder,
-    ...(config.answerer.abstainThreshold === undefined
-      ? {}
-      : { abstainThreshold: config.answerer.abstainThreshold }),
+    maxSentences: answerer.maxSentences,
+    ...(answerer.abstainThreshold === undefined ? {} : { abstainThreshold: answerer.abstainThreshold }),
   });
 }
 
 /** Routing rules from `answerer.routing`: the cheap model's answerer, or undefined when unset. */
-export function buildRouting(config: CairnConfig, stream = true): AskRouting | undefined {
-  const routing = config.answerer.routing;
-  if (!routing || config.answerer.model === 'extractive') return undefined;
-  const settings = config.answerer;
+function buildRouting(settings: PipelineSettings, stream: boolean): AskRouting | undefined {
+  const answerer = settings.answerer;
+  const routing = answerer.routing;
+  if (!routing || answerer.model === 'extractive') return undefined;
   const model = createResilientLanguageModel(
     [
       createLanguageModel(routing.model, {
         ...(routing.baseURL ? { baseURL: routing.baseURL } : {}),
         ...(routing.apiKey ? { apiKey: routing.apiKey } : {}),
-        timeoutMs: settings.timeoutMs,
+        timeoutMs: answerer.timeoutMs,
       }),
     ],
-    { retries: settings.retries },
+    { retries: answerer.retries },
   );
   return {
     cheap: createLlmAnswerer({
       model,
-      promptVersion: settings.promptVersion,
-      maxOutputTokens: settings.maxOutputTokens,
-      temperature: settings.temperature,
+      promptVersion: answerer.promptVersion,
+      maxOutputTokens: answerer.maxOutputTokens,
+      temperature: answerer.temperature,
       stream,
     }),
     longContextTokens: routing.longContextTokens,

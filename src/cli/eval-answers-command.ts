@@ -1,16 +1,20 @@
 import fs from 'node:fs';
+import { recordSettings, resolvePipelineSettings } from '../config/index.ts';
 import { ingestPath, ingestThreads, openIndex } from '../engine/index.ts';
 import {
   compareRuns,
   evaluateFailOn,
   formatComparison,
+  type JudgeTrust,
+  loadJudgeTrust,
   parseFailOn,
   runAnswerEval,
+  trustMark,
 } from '../evaluate/index.ts';
 import { readRun, saveRun } from '../evaluate/runs-store.ts';
 import { CairnError, embedderId } from '../spec/index.ts';
 import { openSqliteTraceStore } from '../store/sqlite/index.ts';
-import { buildAnswerer } from './build-answerer.ts';
+import { buildPipeline } from './build-answerer.ts';
 import { buildJudge } from './build-judge.ts';
 import { embedderEndpoint } from './chunking-options.ts';
 import { closeIndex } from './close-index.ts';
@@ -21,7 +25,9 @@ import { ProgressBar } from './progress-bar.ts';
 
 export const EVAL_ANSWERS_HELP = `Usage: cairn eval answers --golden FILE [options]
 
-Answers every golden item through the configured pipeline, scores each answer (faithfulness,
+Answers every golden item through the configured pipeline (the settings cairn ask and cairn
+serve resolve: retrieval, answerer, routing, deadline, guard and grounding policy; only the
+answer cache is off), records those settings in the run, scores each answer (faithfulness,
 answer relevance, context precision/recall, citation accuracy/coverage, abstention, conflicts,
 injection resistance, cost, latency) and stores the run next to the index, in the folder of
 its namespace (runs/<namespace>/): cairn eval runs, the API and the web UI show a run only to
@@ -66,9 +72,14 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
   const rules = values['fail-on'] ? parseFailOn(values['fail-on']) : [];
   if (rules.length > 0 && !values.baseline)
     throw new CairnError('invalid_option', '--fail-on compares against a run: add --baseline RUN');
-  const { config } = context.config();
-  const indexPath = values.index ?? config.index;
-  const namespace = values.namespace ?? config.namespace;
+  const loaded = context.config();
+  const { config } = loaded;
+  // Resolved exactly as serve resolves them; only the answer cache is off (see resolvePipelineSettings).
+  const settings = resolvePipelineSettings(loaded, 'eval', {
+    ...(values.index ? { index: values.index } : {}),
+    ...(values.namespace ? { namespace: values.namespace } : {}),
+  });
+  const { index: indexPath, namespace } = settings;
   const baseline = values.baseline ? readRun(values.baseline, indexPath, namespace) : undefined;
   if (!values.corpus && !fs.existsSync(indexPath)) {
     throw new CairnError(
@@ -78,8 +89,8 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
   }
   const { store, embedder } = openIndex({
     indexPath,
-    fallbackEmbedder: config.embedder.model,
-    endpoint: { ...embedderEndpoint(config), threads: config.embedder.threads ?? ingestThreads() },
+    fallbackEmbedder: settings.embedder.model,
+    endpoint: { ...embedderEndpoint(config), threads: settings.embedder.threads ?? ingestThreads() },
     ...(values.corpus ? { createDirectories: true } : {}),
   });
   const traceStore = openSqliteTraceStore(indexPath);
@@ -88,9 +99,11 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
       const summary = await ingestPath({
         store,
         embedder,
-        chunking: config.chunking,
+        chunking: settings.chunking,
         inputPath: values.corpus,
         namespace,
+        scanInjection: settings.guard.scanDocuments,
+        redactPii: settings.guard.redactDocuments,
       });
       if (summary.failed.length > 0)
         context.stderr.write(`${summary.failed.length} corpus files failed to load; see cairn ingest\n`);
@@ -101,31 +114,25 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
         `the index ${indexPath} has no documents in namespace ${namespace}: pass --corpus DIR`,
       );
     }
-    const answerer = buildAnswerer(config, embedder, false);
+    const pipeline = buildPipeline(settings, embedder, { stream: false });
     const judge = buildJudge(config, embedder, values.judge);
     const bar = new ProgressBar(context.stderr, 'evaluating');
     const run = await runAnswerEval({
+      ...pipeline.ask,
       store,
       embedder,
-      answerer,
       judge,
       goldenFile: values.golden,
       ...(values.split ? { split: values.split as 'dev' | 'test' } : {}),
       namespace,
       traceStore,
-      retrieval: {
-        mode: config.retrieval.mode,
-        k: config.retrieval.k,
-        fusion: config.retrieval.fusion,
-        expandParents: config.retrieval.expandParents,
-      },
-      prices: config.prices,
       ...(values.label ? { label: values.label } : {}),
       config: {
         embedder: embedderId(embedder),
-        chunking: { ...config.chunking },
-        promptVersion: answerer.id === 'extractive' ? null : config.answerer.promptVersion,
+        chunking: { ...settings.chunking },
+        promptVersion: pipeline.ask.answerer.id === 'extractive' ? null : settings.answerer.promptVersion,
       },
+      settings: recordSettings(settings),
       onProgress: (done, total) => {
         bar.setTotal(total);
         bar.update(done);
@@ -134,7 +141,7 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
     bar.done();
     const file = saveRun(indexPath, run);
     if (values.json) context.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-    else context.stdout.write(formatRunSummary(run, file));
+    else context.stdout.write(formatRunSummary(run, file, loadJudgeTrust(indexPath)));
     if (!baseline) return EXIT.ok;
     const comparison = compareRuns(baseline, run);
     const out = values.json ? context.stderr : context.stdout;
@@ -152,7 +159,11 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
   }
 }
 
-function formatRunSummary(run: Awaited<ReturnType<typeof runAnswerEval>>, file: string): string {
+function formatRunSummary(
+  run: Awaited<ReturnType<typeof runAnswerEval>>,
+  file: string,
+  trust: JudgeTrust | null,
+): string {
   const lines = [
     `run ${run.runId} "${run.label}" · ${run.golden.items} items (${run.golden.split}) · judge ${run.judge.id}${run.judge.kind === 'offline' ? ' (proxy)' : ''}`,
   ];
@@ -160,11 +171,18 @@ function formatRunSummary(run: Awaited<ReturnType<typeof runAnswerEval>>, file: 
     if (!aggregate) continue;
     const value = aggregate.mean === null ? 'unmeasured' : aggregate.mean.toFixed(3);
     const ci = aggregate.ci95 ? ` [${aggregate.ci95[0].toFixed(3)}, ${aggregate.ci95[1].toFixed(3)}]` : '';
-    lines.push(`  ${metric.padEnd(22)} ${value}${ci}  (n=${aggregate.n})`);
+    // A judged metric people disagree with (judge-check kappa < 0.4) is flagged next to its value.
+    const mark = trustMark(trust, run.judge.id, metric);
+    const flag = mark && mark.status !== 'trusted' ? `  ${mark.text}` : '';
+    lines.push(`  ${metric.padEnd(22)} ${value}${ci}  (n=${aggregate.n})${flag}`);
   }
   lines.push(
     `  latency p50/p95 ${run.latency.total.p50.toFixed(0)}/${run.latency.total.p95.toFixed(0)} ms · wall ${(run.wallMs / 1000).toFixed(1)} s · cost/query ${run.cost.perQueryUsd === null ? 'unpriced' : `$${run.cost.perQueryUsd.toFixed(6)}`}`,
   );
+  if (run.settings)
+    lines.push(
+      `  settings ${run.settings.fingerprint} (answer cache off: an evaluation measures the pipeline, not earlier answers)`,
+    );
   lines.push(`  saved ${file}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,15 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { ingestThreads, openIndex } from '../engine/index.ts';
-import { checkJudge, type JudgeCheckReport, loadJudgeLabels } from '../evaluate/index.ts';
+import {
+  buildJudgeTrust,
+  checkJudge,
+  type JudgeCheckReport,
+  type JudgeLabel,
+  loadJudgeLabels,
+  loadSciFactSupportLabels,
+} from '../evaluate/index.ts';
+import { TRUST_MIN_KAPPA } from '../evaluate/judge-check.ts';
 import { CairnError } from '../spec/index.ts';
 import { buildJudge } from './build-judge.ts';
 import { embedderEndpoint } from './chunking-options.ts';
@@ -14,7 +24,15 @@ Runs a judge over hand-labelled items and reports agreement, Cohen's kappa, prec
 verdict, run-to-run stability, and which metrics the judge can be trusted for.
 
 Options:
-  --labels FILE         judge labels (.jsonl) (required)
+  --labels FILE[,FILE]  judge labels (.jsonl); several files are checked one by one (required
+                        unless --scifact is given)
+  --scifact DIR         also check the support judge on SciFact rationale sentences (BEIR folder
+                        with extras/abstract_sentences.jsonl; read in place, never copied)
+  --index FILE          index holding the corpus of answer labels (their cited passages are
+                        re-read from it by chunk id)
+  --save FILE           store the per-metric trust as JSON; as judge-trust.json next to an index
+                        it is what eval answers, eval report and the web UI read to mark metrics
+                        under kappa 0.4 untrusted (default there: corpus/judge-trust.json)
   --judge SPEC          offline | openai-compatible:<model> | anthropic:<model> (default: config judge.model)
   --split dev|test|all  which labels (default: all)
   --repeats N           run the judge N times to measure stability (default: 1; use 3+ for LLM judges)
@@ -25,6 +43,9 @@ Options:
 export async function evalJudgeCheckCommand(args: string[], context: CommandContext): Promise<number> {
   const { values } = parseOptions('eval judge-check', args, {
     labels: { type: 'string' },
+    scifact: { type: 'string' },
+    index: { type: 'string' },
+    save: { type: 'string' },
     judge: { type: 'string' },
     split: { type: 'string' },
     repeats: { type: 'string' },
@@ -35,24 +56,64 @@ export async function evalJudgeCheckCommand(args: string[], context: CommandCont
     context.stdout.write(JUDGE_CHECK_HELP);
     return EXIT.ok;
   }
-  if (!values.labels) throw new CairnError('invalid_option', 'cairn eval judge-check needs --labels FILE');
+  if (!values.labels && !values.scifact)
+    throw new CairnError('invalid_option', 'cairn eval judge-check needs --labels FILE (or --scifact DIR)');
   const split = values.split ?? 'all';
   if (!['dev', 'test', 'all'].includes(split))
     throw new CairnError('invalid_option', `--split must be dev, test or all, got "${split}"`);
-  const labels = loadJudgeLabels(values.labels).filter((label) => split === 'all' || label.split === split);
+  const inSplit = (label: JudgeLabel) => split === 'all' || label.split === split;
+  const sets: { name: string; labels: JudgeLabel[] }[] = (values.labels ?? '')
+    .split(',')
+    .filter((file) => file !== '')
+    .map((file) => ({ name: path.basename(file, '.jsonl'), labels: loadJudgeLabels(file).filter(inSplit) }));
+  if (values.scifact)
+    sets.push({ name: 'scifact', labels: loadSciFactSupportLabels(values.scifact).filter(inSplit) });
+  const needsIndex = sets.some((set) => set.labels.some((label) => label.kind === 'answer'));
+  if (needsIndex && !values.index)
+    throw new CairnError(
+      'invalid_option',
+      'answer labels re-read their cited passages from an index: pass --index FILE (e.g. cairn ingest /work/shared/corpora/vitest-docs/docs --index /tmp/vitest.db)',
+    );
+  if (values.index && !fs.existsSync(values.index))
+    throw new CairnError('not_found', `no index at ${values.index}: ingest the labels' corpus first`);
   const { config } = context.config();
   // The offline judge embeds with the configured embedder; no index is needed, so use a throwaway one.
   const { store, embedder } = openIndex({
-    indexPath: ':memory:',
+    indexPath: values.index ?? ':memory:',
     embedder: config.embedder.model,
     endpoint: { ...embedderEndpoint(config), threads: ingestThreads() },
   });
-  await store.close();
-  const judge = buildJudge(config, embedder, values.judge);
-  const report = await checkJudge(judge, labels, {
-    repeats: integerOption('repeats', values.repeats, 1),
-  }).finally(() => closeEmbedder(embedder));
-  context.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatJudgeCheck(report));
+  const reports: JudgeCheckReport[] = [];
+  try {
+    const judge = buildJudge(config, embedder, values.judge);
+    for (const set of sets) {
+      reports.push(
+        await checkJudge(judge, set.labels, {
+          repeats: integerOption('repeats', values.repeats, 1),
+          labelSet: set.name,
+          passages: async (chunkIds) =>
+            new Map(
+              (await store.getChunks(config.namespace, chunkIds)).map((chunk) => [chunk.id, chunk.text]),
+            ),
+        }),
+      );
+    }
+  } finally {
+    await store.close();
+    await closeEmbedder(embedder);
+  }
+  if (values.json)
+    context.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
+  else context.stdout.write(reports.map(formatJudgeCheck).join('\n'));
+  if (values.save !== undefined) {
+    const file = values.save;
+    const trust = buildJudgeTrust(reports, {
+      command: `cairn eval judge-check ${args.join(' ')}`,
+      split: split as 'dev' | 'test' | 'all',
+    });
+    fs.writeFileSync(file, `${JSON.stringify(trust, null, 2)}\n`);
+    (values.json ? context.stderr : context.stdout).write(`saved judge trust to ${file}\n`);
+  }
   return EXIT.ok;
 }
 
@@ -60,8 +121,18 @@ export async function evalJudgeCheckCommand(args: string[], context: CommandCont
 export function formatJudgeCheck(report: JudgeCheckReport): string {
   const pct = (value: number | null) => (value === null ? '—' : value.toFixed(3));
   const lines = [
-    `judge ${report.judge} (${report.kind === 'offline' ? 'offline proxy' : 'LLM'}), ${report.repeats} run(s)`,
+    `judge ${report.judge} (${report.kind === 'offline' ? 'offline proxy' : 'LLM'}) on ${report.labelSet}, ${report.repeats} run(s)`,
+    '',
+    `per metric (a metric under kappa ${TRUST_MIN_KAPPA} is untrusted):`,
   ];
+  for (const row of report.perMetric) {
+    const kappa = row.stats.kappa;
+    const mark = kappa === null ? 'unmeasured' : row.trusted ? 'trusted' : 'UNTRUSTED';
+    const threshold = row.threshold === null ? '' : ` at ≥ ${row.threshold}`;
+    lines.push(
+      `  ${row.metric.padEnd(20)} vs human ${row.human.padEnd(9)} n=${String(row.stats.n).padEnd(4)} kappa ${pct(kappa)}  ${mark}${threshold}${row.unmeasured > 0 ? ` (${row.unmeasured} unmeasured)` : ''}`,
+    );
+  }
   for (const kind of report.perKind) {
     const s = kind.stats;
     lines.push(

@@ -22,6 +22,17 @@ export function formatAnswer(result: AskResult, options: { alreadyStreamed?: boo
       );
     }
   }
+  if (result.conflicts.length > 0) {
+    lines.push('', 'Sources disagree:');
+    for (const conflict of result.conflicts) {
+      const values = conflict.values.map(
+        (value) =>
+          `${value.value} ${value.citations.map((n) => `[${n}]`).join('')}${value.date ? ` (${value.date})` : ''}`,
+      );
+      const newer = conflict.newer ? `; newer: ${conflict.newer.value}` : '';
+      lines.push(`  ${conflict.subject}: ${values.join(' vs ')}${newer}`);
+    }
+  }
   if (result.invalidCitations.length > 0) {
     lines.push(`  removed invalid citations: ${result.invalidCitations.map((n) => `[${n}]`).join(' ')}`);
   }

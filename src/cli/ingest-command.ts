@@ -1,6 +1,9 @@
 import fs from 'node:fs';
+import type { CairnConfig } from '../config/index.ts';
+import { needsCalibration } from '../engine/abstention-calibration.ts';
 import { ingestPath, ingestThreads, openIndex } from '../engine/index.ts';
-import { CairnError, embedderId } from '../spec/index.ts';
+import { CairnError, type EmbeddingModel, embedderId, type Store } from '../spec/index.ts';
+import { MIN_CALIBRATION_DOCUMENTS, runCalibration } from './calibrate-command.ts';
 import { CHUNKING_OPTIONS, chunkingFromFlags, embedderEndpoint } from './chunking-options.ts';
 import { closeIndex } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
@@ -35,6 +38,9 @@ Options:
                         (zip-bomb guard; config: ingestLimits.maxUnpackedMb, default: 64)
   --max-text-mb N       fail a file whose extracted text passes N MB (config: ingestLimits.maxTextMb,
                         default: 16)
+  --no-calibrate        do not recalibrate the abstention threshold afterwards when the config
+                        turns it on (answerer.calibrate, default off; runs when never calibrated
+                        or a fifth of the documents changed; see cairn calibrate)
   --json                print the summary as JSON
 `;
 
@@ -51,6 +57,7 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
     'max-file-mb': { type: 'string' },
     'max-unpacked-mb': { type: 'string' },
     'max-text-mb': { type: 'string' },
+    'no-calibrate': { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean' },
     ...CHUNKING_OPTIONS,
@@ -114,9 +121,13 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
     });
     progress.done();
     const documents = (await store.listDocuments(namespace)).length;
+    const calibration =
+      config.answerer.calibrate && !values['no-calibrate'] && documents >= MIN_CALIBRATION_DOCUMENTS
+        ? await recalibrateIfNeeded({ store, embedder }, config, namespace)
+        : undefined;
     if (values.json) {
       context.stdout.write(
-        `${JSON.stringify({ ...summary, index: indexPath, embedder: embedderId(embedder), chunking, documents }, null, 2)}\n`,
+        `${JSON.stringify({ ...summary, index: indexPath, embedder: embedderId(embedder), chunking, documents, ...(calibration ? { calibration } : {}) }, null, 2)}\n`,
       );
     } else {
       const seconds = summary.totalMs / 1000;
@@ -134,6 +145,13 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
           `  quarantined ${held.source}: ${held.category} ("${held.excerpt}"); review with: cairn quarantine list\n`,
         );
       }
+      if (calibration) {
+        context.stdout.write(
+          `  calibrated the abstention threshold: ${calibration.threshold.toFixed(4)} (expected true abstention ` +
+            `${calibration.expectedTrueAbstention.toFixed(2)}, false ${calibration.expectedFalseAbstention.toFixed(2)}; ` +
+            `${calibration.probes} probes in ${(calibration.durationMs / 1000).toFixed(1)} s; details: cairn calibrate --dry-run)\n`,
+        );
+      }
       const redacted = Object.entries(summary.piiRedacted);
       if (redacted.length > 0) {
         context.stdout.write(
@@ -145,4 +163,24 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
   } finally {
     await closeIndex({ store, embedder });
   }
+}
+
+/**
+ * Recalibrates the namespace's abstention threshold when it was never calibrated or its documents
+ * changed by more than a fifth since; undefined when the calibration is still current.
+ */
+async function recalibrateIfNeeded(
+  index: { store: Store; embedder: EmbeddingModel },
+  config: CairnConfig,
+  namespace: string,
+) {
+  if (!(await needsCalibration(index.store, namespace))) return undefined;
+  const report = await runCalibration(index, config, { namespace });
+  return {
+    threshold: report.threshold,
+    expectedTrueAbstention: report.expectedTrueAbstention,
+    expectedFalseAbstention: report.expectedFalseAbstention,
+    probes: report.probes.length,
+    durationMs: report.durationMs,
+  };
 }

@@ -1,5 +1,6 @@
 import { CairnError } from '../spec/index.ts';
 import { askCommand } from './ask-command.ts';
+import { calibrateCommand } from './calibrate-command.ts';
 import type { CommandContext } from './command-context.ts';
 import { configCommand } from './config-command.ts';
 import { closestMatch, commandsInHelp } from './did-you-mean.ts';
@@ -19,6 +20,7 @@ Usage:
   cairn ingest <path>              index a folder or file (Markdown, text, HTML, PDF, DOCX, BEIR jsonl)
   cairn search "<query>"           ranked chunks with source, score and snippet
   cairn ask "<question>"           a cited answer (or an honest "not in the documents")
+  cairn calibrate                  the index's own abstention threshold: choose, record, show
   cairn trace <traceId>            the spans of one answer, with durations
   cairn quarantine [list|release]  documents held back for prompt injection
   cairn usage [--days 7]           tokens and cost per tenant, model and day; budget standing
@@ -43,6 +45,8 @@ export async function runCli(argv: string[], context: CommandContext): Promise<n
         return await searchCommand(rest, context);
       case 'ask':
         return await askCommand(rest, context);
+      case 'calibrate':
+        return await calibrateCommand(rest, context);
       case 'trace':
         return await traceCommand(rest, context);
       case 'quarantine':

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { openIndex } from '../engine/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { closeIndex } from './close-index.ts';
@@ -6,6 +5,7 @@ import type { CommandContext } from './command-context.ts';
 import { closestMatch } from './did-you-mean.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
+import { requireIndex } from './require-index.ts';
 
 export const QUARANTINE_HELP = `Usage: cairn quarantine [list] [--json]     documents held back for prompt injection
        cairn quarantine release <docId>      allow a reviewed document into retrieval
@@ -44,7 +44,7 @@ export async function quarantineCommand(args: string[], context: CommandContext)
   }
   const { config } = context.config();
   const indexPath = values.index ?? config.index;
-  if (!fs.existsSync(indexPath)) throw new CairnError('not_found', `no index at ${indexPath}`);
+  requireIndex(indexPath);
   const namespace = values.namespace ?? config.namespace;
   const { store, embedder } = openIndex({ indexPath });
   try {

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { resolvePipelineSettings } from '../config/index.ts';
 import { createBatchingEmbedder } from '../embed/index.ts';
 import { ingestThreads, openIndex } from '../engine/index.ts';
 import { runsDirectory } from '../evaluate/runs-store.ts';
 import {
+  type AppDependencies,
   acquireIndexLock,
   createApp,
   openApiKeyStore,
@@ -15,8 +17,7 @@ import {
 import { CairnError } from '../spec/index.ts';
 import { openSqliteTraceStore } from '../store/sqlite/index.ts';
 import { openUsageLedger } from '../usage/index.ts';
-import { openConfiguredCache } from './answer-cache-options.ts';
-import { buildAnswerer, buildFallbackAnswerer, buildRouting } from './build-answerer.ts';
+import { buildPipeline, type Pipeline } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
 import { closeEmbedder } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
@@ -31,7 +32,9 @@ export const SERVE_HELP = `Usage: cairn serve [--port 8787] [--host 127.0.0.1] [
 Serves the HTTP API (see the README) on one port. On the first start, when the index has no API
 keys, it creates an admin key for the default namespace and prints it once.
 Stops cleanly on SIGTERM or Ctrl-C: in-flight requests finish and queued ingest jobs complete;
-jobs cut off by a crash resume on the next start. One server per index (<index>.lock).
+jobs cut off by a crash resume on the next start, and a job that stopped the server
+ingest.maxAttempts times (3) is marked failed with its file set aside. One server per index
+(<index>.lock). /metrics needs an operator key: cairn keys create --tenant ops --role operator.
 `;
 
 /** `cairn serve`: the API as a long-running process. */
@@ -46,18 +49,20 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     context.stdout.write(SERVE_HELP);
     return EXIT.ok;
   }
-  const { config } = context.config();
+  const loaded = context.config();
+  const { config } = loaded;
+  const settings = resolvePipelineSettings(loaded, 'serve', values.index ? { index: values.index } : {});
   const port = integerOption('port', values.port, 8787, 0, 65535);
   const host = values.host ?? '127.0.0.1';
-  const indexPath = values.index ?? config.index;
+  const indexPath = settings.index;
   // The first start in an empty folder creates `.cairn/`: the lock file lives next to the index.
   fs.mkdirSync(path.dirname(path.resolve(indexPath)), { recursive: true });
   const lock = acquireIndexLock(path.resolve(indexPath));
-  const threads = config.embedder.threads ?? ingestThreads();
+  const threads = settings.embedder.threads ?? ingestThreads();
   const opened = openIndex({
     indexPath,
     createDirectories: true,
-    fallbackEmbedder: config.embedder.model,
+    fallbackEmbedder: settings.embedder.model,
     endpoint: { ...embedderEndpoint(config), threads },
   });
   const { store } = opened;
@@ -68,31 +73,18 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   const jobLog = openIngestJobLog(indexPath);
   const auditLog = openAuditLog(indexPath);
   auditLog.purgeOlderThan(config.server.auditRetentionDays);
-  const fallbackAnswerer = buildFallbackAnswerer(config, embedder);
-  const cache = openConfiguredCache(config, indexPath);
-  const routing = buildRouting(config, true);
+  const pipeline = buildPipeline(settings, embedder, { stream: true, indexPath });
+  const { cache } = pipeline;
   const usage = openUsageLedger(indexPath);
   const { app, jobs } = createApp({
     store,
     embedder,
     traceStore,
     keys,
-    answerer: buildAnswerer(config, embedder, true),
-    retrieval: {
-      mode: config.retrieval.mode,
-      k: config.retrieval.k,
-      fusion: config.retrieval.fusion,
-      expandParents: config.retrieval.expandParents,
-    },
-    chunking: config.chunking,
-    guard: config.guard,
-    deadlineMs: config.answerer.deadlineMs,
-    ...(cache ? { cache } : {}),
+    ...answeringDependencies(pipeline),
+    chunking: settings.chunking,
     usage,
     budgets: config.budgets,
-    ...(fallbackAnswerer ? { fallbackAnswerer } : {}),
-    ...(routing ? { routing } : {}),
-    prices: config.prices,
     uploadsDir: path.join(path.dirname(path.resolve(indexPath)), 'uploads'),
     runsDir: runsDirectory(indexPath),
     webDir: WEB_DIR,
@@ -101,6 +93,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     ingestLimits: config.ingestLimits,
     auditLog,
     limits: { rateLimit: config.server.rateLimit, maxUploadBytes: config.server.maxUploadMb * 1024 * 1024 },
+    trustProxy: config.server.trustProxy,
   });
   const firstKey =
     keys.count() === 0
@@ -158,4 +151,36 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   await closeEmbedder(opened.embedder);
   lock.release();
   return EXIT.ok;
+}
+
+/**
+ * What the server answers with, all from the resolved pipeline: answerer, retrieval (candidates,
+ * MMR, parent expansion), guard, citation rule, policy fallback, routing, deadline, prices, cache.
+ */
+export function answeringDependencies(
+  pipeline: Pipeline,
+): Pick<
+  AppDependencies,
+  | 'answerer'
+  | 'retrieval'
+  | 'guard'
+  | 'abstainWithoutCitations'
+  | 'deadlineMs'
+  | 'prices'
+  | 'fallbackAnswerer'
+  | 'routing'
+  | 'cache'
+> {
+  const { ask, cache, settings } = pipeline;
+  return {
+    answerer: ask.answerer,
+    retrieval: ask.retrieval,
+    guard: settings.guard,
+    abstainWithoutCitations: ask.abstainWithoutCitations,
+    deadlineMs: ask.deadlineMs,
+    prices: ask.prices,
+    ...(ask.fallbackAnswerer ? { fallbackAnswerer: ask.fallbackAnswerer } : {}),
+    ...(ask.routing ? { routing: ask.routing } : {}),
+    ...(cache ? { cache } : {}),
+  };
 }

@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import type { Span, Trace } from '../spec/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { openSqliteTraceStore } from '../store/sqlite/index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
+import { requireIndex } from './require-index.ts';
 
 export const TRACE_HELP = `Usage: cairn trace <traceId> [--json]   one answer's spans as a tree with durations
        cairn trace --list [--limit N]     recent traces
@@ -27,7 +27,7 @@ export async function traceCommand(args: string[], context: CommandContext): Pro
   }
   const { config } = context.config();
   const indexPath = values.index ?? config.index;
-  if (!fs.existsSync(indexPath)) throw new CairnError('not_found', `no index at ${indexPath}`);
+  requireIndex(indexPath);
   const namespace = values.namespace ?? config.namespace;
   const store = openSqliteTraceStore(indexPath);
   try {

@@ -1,9 +1,8 @@
-import fs from 'node:fs';
-import { CairnError } from '../spec/index.ts';
 import { openUsageLedger, type UsageRow, utcDay } from '../usage/index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { integerOption, parseOptions } from './parse-options.ts';
+import { requireIndex } from './require-index.ts';
 
 export const USAGE_HELP = `Usage: cairn usage [--days N] [--tenant NAME] [--json]
 
@@ -34,7 +33,7 @@ export async function usageCommand(args: string[], context: CommandContext): Pro
   const days = integerOption('days', values.days, 7, 1);
   const { config } = context.config();
   const indexPath = values.index ?? config.index;
-  if (!fs.existsSync(indexPath)) throw new CairnError('not_found', `no index at ${indexPath}`);
+  requireIndex(indexPath);
   const ledger = openUsageLedger(indexPath);
   try {
     const since = utcDay(new Date(Date.now() - (days - 1) * 86_400_000));

@@ -32,10 +32,13 @@ const dailyBudget = z
 /** No limits: budgets are opt-in. */
 export const DEFAULT_BUDGETS = { daily: {}, tenants: {}, warnAt: 0.8 };
 
-/** Answer-cache settings when the config says nothing. */
+/**
+ * Answer-cache settings when the config says nothing. The semantic tier is off: even with the
+ * same-question check, bench/cache-safety.ts still finds a wrong serve on its test split.
+ */
 export const DEFAULT_CACHE = {
   enabled: true,
-  semanticSimilarity: 0.85 as number | null,
+  semanticSimilarity: null as number | null,
   ttlSeconds: 86400,
   maxEntriesPerTenant: 10000,
 };
@@ -110,6 +113,12 @@ export const configSchema = z
         deadlineMs: z.number().int().min(100).default(120000),
         /** Extractive: evidence score below which the answer abstains (calibrated on the golden dev split). */
         abstainThreshold: z.number().min(-1).max(1).optional(),
+        /**
+         * Extractive: after each `cairn ingest`, calibrate the index's own abstention threshold when
+         * it was never calibrated or its documents changed by more than a fifth (`cairn calibrate`).
+         * Off until its probe questions transfer: on SciFact they raised false abstention (README).
+         */
+        calibrate: z.boolean().default(false),
         /** Extractive: most sentences in an answer. */
         maxSentences: z.number().int().min(1).max(20).default(4),
         /** Turn an LLM answer left with no valid citation into an abstention. */
@@ -153,6 +162,7 @@ export const configSchema = z
         timeoutMs: 60000,
         deadlineMs: 120000,
         maxSentences: 4,
+        calibrate: false,
         abstainWithoutCitations: true,
         promptVersion: 'grounded-answer.v1',
         retries: 2,
@@ -200,8 +210,9 @@ export const configSchema = z
         /** Keep answers and serve repeats of a question without calling the model. */
         enabled: z.boolean().default(true),
         /**
-         * Also serve an answer to a question whose embedding is at least this similar (cosine);
-         * null for exact matches only. See the README for the measured hit rate and error cost.
+         * Also serve an answer to a question whose embedding is at least this similar (cosine) and
+         * that asks the same thing (same numbers, entities, negation and opposites); null for exact
+         * matches only. Off by default: see the README for the measured hit and wrong-serve rates.
          */
         semanticSimilarity: z.number().min(0.5).max(1).nullable().default(DEFAULT_CACHE.semanticSimilarity),
         /** Cached answers older than this are never served. */
@@ -224,12 +235,19 @@ export const configSchema = z
         maxUploadMb: z.number().positive().default(50),
         /** Days the audit log keeps its entries; older ones are deleted at start-up. */
         auditRetentionDays: z.number().int().min(1).default(365),
+        /**
+         * Count failed authentications against the last `X-Forwarded-For` hop instead of the TCP
+         * peer. Only behind a reverse proxy that appends the client address: otherwise any client
+         * could forge the header.
+         */
+        trustProxy: z.boolean().default(false),
       })
       .strict()
       .default({
         rateLimit: { capacity: 60, refillPerSecond: 10 },
         maxUploadMb: 50,
         auditRetentionDays: 365,
+        trustProxy: false,
       }),
     /** The server's ingest job queue. */
     ingest: z

@@ -73,6 +73,8 @@ export async function serveFromCache(input: {
   });
   return {
     ...cached,
+    // Entries cached before conflicts were reported have none recorded.
+    conflicts: cached.conflicts ?? [],
     usage: { ...cached.usage, inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0 },
     policy: {
       ...cached.policy,

@@ -1,6 +1,6 @@
 import { countTokens } from '../chunk/count-tokens.ts';
 import { checkCitations } from '../generate/citations.ts';
-import { type AnswerDraft, type Answerer, CairnError, type Passage } from '../spec/index.ts';
+import { type AnswerDraft, type Answerer, CairnError, type Conflict, type Passage } from '../spec/index.ts';
 import { costOf } from '../trace/cost.ts';
 import type { Tracer } from '../trace/tracer.ts';
 import type { AskOptions, AskPolicyReport, AskRouting } from './ask-types.ts';
@@ -29,6 +29,10 @@ export async function answerWithinPolicy(input: {
   question: string;
   passages: Passage[];
   questionEmbedding?: Float32Array;
+  /** The index's calibrated abstention threshold, handed to each answerer. */
+  abstainThreshold?: number;
+  /** Passages that disagree on a value, handed to each answerer. */
+  conflicts?: Conflict[];
   onFirstToken: () => void;
 }): Promise<PolicyOutcome> {
   const { options, tracer, passages } = input;
@@ -72,6 +76,8 @@ export async function answerWithinPolicy(input: {
         question: input.question,
         passages,
         ...(input.questionEmbedding ? { questionEmbedding: input.questionEmbedding } : {}),
+        ...(input.abstainThreshold === undefined ? {} : { abstainThreshold: input.abstainThreshold }),
+        ...(input.conflicts ? { conflicts: input.conflicts } : {}),
         ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
         ...(step.retryReason ? { retryReason: RETRY_INSTRUCTIONS[step.retryReason] } : {}),
         onToken: (delta) => {

@@ -1,6 +1,14 @@
 import type { AnswerCache } from '../cache/index.ts';
 import type { FusionOptions, RetrievalMode } from '../retrieve/index.ts';
-import type { Answerer, ChunkMetadata, EmbeddingModel, Passage, Store, TraceStore } from '../spec/index.ts';
+import type {
+  Answerer,
+  ChunkMetadata,
+  Conflict,
+  EmbeddingModel,
+  Passage,
+  Store,
+  TraceStore,
+} from '../spec/index.ts';
 import type { ModelPrice } from '../trace/cost.ts';
 import type { PolicyViolation } from './grounding-policy.ts';
 
@@ -38,6 +46,21 @@ export interface AskOptions {
   fallbackAnswerer?: Answerer;
   /** Scan the question for prompt injection: strip injected parts, refuse pure attacks. @default true */
   screenQuestion?: boolean;
+  /**
+   * Use the abstention threshold the index calibrated for this namespace (`cairn calibrate`);
+   * an answerer built with an explicit threshold keeps its own. @default true
+   */
+  useIndexCalibration?: boolean;
+  /**
+   * Abstain (`unanswerable_terms`) when the question names something (an acronym, identifier or
+   * proper noun) that no retrieved passage mentions. @default true for the extractive answerer
+   */
+  checkQuestionTerms?: boolean;
+  /**
+   * Look for passages that give different values for the same thing; when found, the answer
+   * starts by naming the disagreement and the result lists it in `conflicts`. @default true
+   */
+  detectConflicts?: boolean;
   /** Model routing: a cheaper answerer tries first; the main one takes long contexts and escalations. */
   routing?: AskRouting;
   /** Serve and keep answers in an answer cache (exact, and semantic when a similarity is set). */
@@ -141,6 +164,8 @@ export interface AskResult {
   abstainReason?: string;
   /** Strength of the best evidence, when the answerer computes one (extractive). */
   evidenceScore?: number;
+  /** With `abstainReason: 'unanswerable_terms'`: the question's terms no retrieved passage mentions. */
+  unanswerableTerms?: string[];
   /** Citation numbers the answerer produced that pointed at no passage (removed from the text). */
   invalidCitations: number[];
   timings: AskTimings;
@@ -157,6 +182,12 @@ export interface AskResult {
   promptVersion?: string;
   /** How the grounding policy reached this answer; every step is also in the trace. */
   policy: AskPolicyReport;
+  /**
+   * Retrieved passages that disagree on a value the question is about (numbers, dates, names,
+   * versions), each value with its citations and date, and the newer side when known. Empty when
+   * they agree.
+   */
+  conflicts: Conflict[];
   /** Present when the answer was served from the answer cache (no model was called). */
   cache?: AskCacheReport;
   traceId: string;

@@ -1,16 +1,20 @@
 import { checkOptions } from '../config/check-options.ts';
 import { askOptionsSchema } from '../config/option-schemas.ts';
 import { embed } from '../embed/embed-many.ts';
+import { ABSTENTION_TEXT } from '../generate/extractive-answerer.ts';
 import { redactPii, screenQuestion } from '../guard/index.ts';
 import { type RetrievalResult, retrieve } from '../retrieve/index.ts';
-import type { Passage, Span, Store } from '../spec/index.ts';
+import type { Conflict, Passage, Span, Store } from '../spec/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { costOf } from '../trace/cost.ts';
 import { Tracer } from '../trace/tracer.ts';
+import { readCalibration } from './abstention-calibration.ts';
 import { cacheFingerprint, serveFromCache, storeInCache } from './answer-cache-step.ts';
 import { answerWithinPolicy, type PolicyOutcome } from './answer-within-policy.ts';
 import type { AskOptions, AskPolicyReport, AskResult, Citation } from './ask-types.ts';
 import { closeTrace } from './close-trace.ts';
+import { findConflicts, noteFor, streamingNoteFirst, withNote } from './conflict-step.ts';
+import { findUnanswerableTerms } from './unanswerable-terms.ts';
 
 export type {
   AskCacheOptions,
@@ -105,6 +109,7 @@ export async function ask(options: AskOptions): Promise<AskResult> {
       const hit = cache.cache.lookupSemantic({
         namespace,
         fingerprint,
+        question,
         embedding: questionEmbedding,
         minSimilarity: cache.semanticSimilarity as number,
       });
@@ -153,18 +158,52 @@ export async function ask(options: AskOptions): Promise<AskResult> {
     const rerankSpan = tracer.start('cairn.rerank', { reranker: 'none' });
     tracer.end(rerankSpan);
 
-    const outcome = await answerWithinPolicy({
-      options,
+    const unanswerable =
+      // An LLM reads the passages and declines by itself; the extractive answerer cannot tell.
+      (options.checkQuestionTerms ?? options.answerer.id === 'extractive') && passages.length > 0
+        ? findUnanswerableTerms(question, passages)
+        : [];
+    if (unanswerable.length > 0) {
+      tracer.record('cairn.guard', tracer.now(), 0, { check: 'question-terms', unanswerable });
+      const result = await finish({
+        tracer,
+        root,
+        options,
+        passages,
+        outcome: {
+          answer: `${ABSTENTION_TEXT} No passage found mentions ${unanswerable.map((term) => `"${term}"`).join(', ')}.`,
+          abstained: true,
+          abstainReason: 'unanswerable_terms',
+          validCitations: [],
+          invalidCitations: [],
+          drafts: [],
+          policy: { decision: 'answered', attempts: [], ...(questionInjection ? { questionInjection } : {}) },
+        },
+        firstTokenMs,
+      });
+      return { ...result, unanswerableTerms: unanswerable };
+    }
+    const calibration =
+      (options.useIndexCalibration ?? true) ? await readCalibration(options.store, namespace) : undefined;
+
+    const conflicts = (options.detectConflicts ?? true) ? findConflicts(tracer, question, passages) : [];
+    const note = noteFor(conflicts);
+    const answered = await answerWithinPolicy({
+      options: streamingNoteFirst(options, note),
       tracer,
       question,
       passages,
+      ...(conflicts.length > 0 ? { conflicts } : {}),
       ...(questionEmbedding ? { questionEmbedding } : {}),
+      ...(calibration ? { abstainThreshold: calibration.threshold } : {}),
       onFirstToken: () => {
         if (firstTokenMs === null) firstTokenMs = tracer.now();
       },
     });
+    // The disagreement leads the answer, so no single value reads as the fact.
+    const outcome = withNote(answered, note, conflicts);
     if (questionInjection) outcome.policy.questionInjection = questionInjection;
-    const result = await finish({ tracer, root, options, passages, outcome, firstTokenMs });
+    const result = await finish({ tracer, root, options, passages, outcome, firstTokenMs, conflicts });
     if (cache && !result.abstained)
       await storeInCache(cache, options, namespace, fingerprint, question, questionEmbedding, result);
     return result;
@@ -207,6 +246,7 @@ async function finish(input: {
   passages: Passage[];
   outcome: PolicyOutcome;
   firstTokenMs: number | null;
+  conflicts?: Conflict[];
 }): Promise<AskResult> {
   const { tracer, root, options, passages, outcome } = input;
   const guardSpan = tracer.start('cairn.guard', { check: 'redaction' });
@@ -276,6 +316,7 @@ async function finish(input: {
     },
     ...(final?.promptVersion ? { promptVersion: final.promptVersion } : {}),
     policy: outcome.policy,
+    conflicts: input.conflicts ?? [],
     traceId: trace.traceId,
     passages,
   };

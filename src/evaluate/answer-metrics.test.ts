@@ -187,3 +187,64 @@ test('context precision of a ranking with relevant items first is 1', () => {
   assert.equal(averagePrecisionOfPassages(passages.slice(1), new Set(['policy-2025'])), 1);
   assert.equal(averagePrecisionOfPassages(passages.slice(0, 1), new Set(['policy-2025'])), 0);
 });
+
+test('worked example: key-fact recall and token F1 against the reference answer', async () => {
+  // Reference key facts: the numbers 30 and 2 ("Logs" and "Audit" only start sentences, so they are no names).
+  const answer = 'Logs are kept for 30 days [2].';
+  const { metrics, notes } = await scoreAnswer(
+    { item: item({}), answer, abstained: false, passages, citedNumbers: [2] },
+    wordJudge,
+  );
+  assert.equal(metrics.key_fact_recall, 1 / 2); // "30" found, "2" (years) missing
+  assert.match(notes.key_fact_recall ?? '', /missing: 2/);
+  // answer: logs kept 30 days; reference: logs kept 30 days audit logs kept 2 years -> 4 common
+  assert.equal(metrics.token_f1, (2 * 1 * (4 / 9)) / (1 + 4 / 9));
+  // The word judge has no rubric: correctness is unmeasured, never 0.
+  assert.equal(metrics.answer_correctness, null);
+});
+
+test('an in-scope abstention scores 0 correctness; an out-of-scope item has none', async () => {
+  const abstention = 'I could not find this in the documents.';
+  const inScope = await scoreAnswer(
+    { item: item({}), answer: abstention, abstained: true, passages, citedNumbers: [] },
+    wordJudge,
+  );
+  assert.equal(inScope.metrics.key_fact_recall, 0);
+  assert.equal(inScope.metrics.token_f1, 0);
+  const outOfScope = await scoreAnswer(
+    {
+      item: item({ tags: ['out-of-scope'], relevant_doc_ids: [], reference_answer: '' }),
+      answer: abstention,
+      abstained: true,
+      passages,
+      citedNumbers: [],
+    },
+    wordJudge,
+  );
+  assert.equal(outOfScope.metrics.key_fact_recall, null);
+  assert.equal(outOfScope.metrics.token_f1, null);
+});
+
+test('a judge with a correctness rubric grades the answer against the reference', async () => {
+  const requests: { answer: string; reference: string }[] = [];
+  const rubricJudge: Judge = {
+    ...wordJudge,
+    async judgeCorrectness(request) {
+      requests.push(request);
+      return { score: 0.5, reason: 'misses the audit period' };
+    },
+  };
+  const { metrics, notes } = await scoreAnswer(
+    {
+      item: item({}),
+      answer: 'Logs are kept for 30 days [2].',
+      abstained: false,
+      passages,
+      citedNumbers: [2],
+    },
+    rubricJudge,
+  );
+  assert.equal(metrics.answer_correctness, 0.5);
+  assert.equal(notes.answer_correctness, 'misses the audit period');
+  assert.equal(requests[0]?.reference, item({}).reference_answer);
+});

@@ -2,6 +2,7 @@ import { splitSentences } from '../chunk/split-sentences.ts';
 import { citationNumbers } from '../generate/citations.ts';
 import { SUPERSESSION_NOTE_PREFIX } from '../generate/extractive-answerer.ts';
 import type { Judge, Passage } from '../spec/index.ts';
+import { keyFactRecall, tokenF1 } from './answer-correctness.ts';
 import { type GoldenItem, mustAbstain } from './golden-set.ts';
 import { stripCitations } from './offline-judge.ts';
 
@@ -27,6 +28,12 @@ export interface AnswerMetrics {
   conflict_handling: number | null;
   /** Injection items only: 1 when the system abstained or answered only from relevant documents. */
   injection_resistance: number | null;
+  /** Key facts of the reference (numbers, identifiers, code, quoted values, names) found in the answer / key facts. */
+  key_fact_recall: number | null;
+  /** SQuAD-style token F1 of the answer against the reference (stop words removed on both sides). */
+  token_f1: number | null;
+  /** LLM judge's rubric grade (0, 0.5, 1) of the answer against the reference; unmeasured offline. */
+  answer_correctness: number | null;
 }
 
 /** Names of the answer metrics, in report order. */
@@ -41,6 +48,9 @@ export const ANSWER_METRICS = [
   'false_abstention',
   'conflict_handling',
   'injection_resistance',
+  'key_fact_recall',
+  'token_f1',
+  'answer_correctness',
 ] as const satisfies readonly (keyof AnswerMetrics)[];
 
 /** Metrics where lower is better (deltas are read the other way round). */
@@ -144,6 +154,27 @@ export async function scoreAnswer(
   }
 
   const outOfScope = mustAbstain(item);
+  // Correctness needs a reference; an in-scope abstention states none of it, so it scores 0.
+  const hasReference = !outOfScope && item.reference_answer.trim() !== '';
+  let keyFacts: number | null = null;
+  let f1: number | null = null;
+  let correctness: number | null = null;
+  if (hasReference) {
+    const facts = keyFactRecall(abstained ? '' : answer, item.reference_answer);
+    keyFacts = facts.recall;
+    if (facts.missing.length > 0) notes.key_fact_recall = `missing: ${facts.missing.join(', ')}`;
+    f1 = abstained ? 0 : tokenF1(answer, item.reference_answer);
+    if (abstained) correctness = judge.judgeCorrectness ? 0 : null;
+    else if (judge.judgeCorrectness) {
+      const verdict = await judge.judgeCorrectness({
+        question: item.question,
+        answer,
+        reference: item.reference_answer,
+      });
+      correctness = verdict.score;
+      notes.answer_correctness = verdict.reason;
+    }
+  }
   const metrics: AnswerMetrics = {
     faithfulness,
     answer_relevance: answerRelevance,
@@ -160,6 +191,9 @@ export async function scoreAnswer(
         ? 1
         : 0
       : null,
+    key_fact_recall: keyFacts,
+    token_f1: f1,
+    answer_correctness: correctness,
   };
   return { metrics, notes };
 }

@@ -1,3 +1,4 @@
+import type { RecordedSettings } from '../config/resolve-settings.ts';
 import type { AnswerMetrics, JudgeNotes } from './answer-metrics.ts';
 
 /** Cost, size and speed metrics recorded per item next to the quality metrics. */
@@ -59,6 +60,11 @@ export interface EvalRun {
    */
   tenant?: string;
   label: string;
+  /**
+   * The pipeline settings the run answered with (secrets masked) and their fingerprint, which
+   * `cairn ask --json` also prints. Runs made before settings were recorded lack it.
+   */
+  settings?: RecordedSettings;
   config: {
     answerer: string;
     promptVersion: string | null;

@@ -1,3 +1,4 @@
+export * from './answer-correctness.ts';
 export * from './answer-metrics.ts';
 export * from './beir-dataset.ts';
 export * from './compare/index.ts';
@@ -7,8 +8,10 @@ export * from './formats/index.ts';
 export * from './golden-set.ts';
 export * from './judge-agreement.ts';
 export * from './judge-check.ts';
+export * from './judge-trust.ts';
 export * from './llm-judge.ts';
 export * from './offline-judge.ts';
 export * from './retrieval-metrics.ts';
 export * from './run-answer-eval.ts';
 export * from './runs-store.ts';
+export * from './scifact-labels.ts';

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { CairnError, type Judge } from '../spec/index.ts';
+import { CairnError, type Judge, type Passage } from '../spec/index.ts';
+import { scoreAnswer } from './answer-metrics.ts';
 import { type AgreementStats, agreementStats, describeKappa } from './judge-agreement.ts';
 
-const labelSchema = z
+const statementLabelSchema = z
   .object({
     id: z.string().min(1),
     /** `support`: is `statement` backed by `context`? `relevance`: does `statement` answer `question`? */
@@ -20,8 +21,41 @@ const labelSchema = z
   })
   .strict();
 
-/** One hand-labelled judging example. */
+const answerLabelSchema = z
+  .object({
+    id: z.string().min(1),
+    /** A whole answer of the system, graded by a person against the reference and its citations. */
+    kind: z.literal('answer'),
+    /** The corpus the answer came from (its documents must be in the index given at check time). */
+    corpus: z.string().min(1),
+    question: z.string().min(1),
+    reference: z.string().min(1),
+    answer: z.string(),
+    abstained: z.boolean(),
+    /** The answer's citations; passages are re-read from the index by chunk id when checking. */
+    citations: z.array(
+      z.object({ n: z.number().int().min(1), docId: z.string(), chunkId: z.string() }).strict(),
+    ),
+    /** Human grade against the reference. */
+    correctness: z.enum(['correct', 'partial', 'wrong']),
+    /** Human: is every claim of the answer backed by the passages it cites? null for an abstention. */
+    supported: z.boolean().nullable(),
+    /** Human: does the answer address the question (right or wrong)? */
+    relevant: z.boolean(),
+    note: z.string(),
+    hard: z.boolean().default(false),
+    split: z.enum(['dev', 'test']),
+  })
+  .strict();
+
+const labelSchema = z.union([statementLabelSchema, answerLabelSchema]);
+
+/** One hand-labelled judging example: a statement (support or relevance) or a graded answer. */
 export type JudgeLabel = z.infer<typeof labelSchema>;
+/** A support or relevance label over one statement. */
+export type StatementLabel = z.infer<typeof statementLabelSchema>;
+/** A hand-graded (question, answer, reference) triple with its citations. */
+export type AnswerLabel = z.infer<typeof answerLabelSchema>;
 
 /** Reads and validates judge labels, naming the file and line of any problem. */
 export function loadJudgeLabels(file: string): JudgeLabel[] {
@@ -40,7 +74,10 @@ export function loadJudgeLabels(file: string): JudgeLabel[] {
     } catch {
       throw new CairnError('dataset_invalid', `${file}:${index + 1}: not valid JSON`);
     }
-    const parsed = labelSchema.safeParse(value);
+    // Pick the schema by kind so an error names the fields of that kind, not of every kind.
+    const schema =
+      (value as { kind?: unknown } | null)?.kind === 'answer' ? answerLabelSchema : statementLabelSchema;
+    const parsed = schema.safeParse(value);
     if (!parsed.success)
       throw new CairnError(
         'dataset_invalid',
@@ -57,11 +94,45 @@ export const METRICS_BY_KIND = {
   relevance: ['answer_relevance'],
 } as const;
 
+/** A metric whose agreement with people (Cohen's kappa) is below this is untrusted wherever it is shown. */
+export const TRUST_MIN_KAPPA = 0.4;
+
+/**
+ * Thresholds that turn a graded metric into the yes/no a person gave: an answer counts as
+ * "correct" when its key-fact recall or token F1 reaches these (chosen on the dev split of
+ * `corpus/judge-labels-vitest.jsonl`, see bench/judge-agreement.ts), or when the LLM grades it 2 of 2.
+ */
+export const CORRECTNESS_THRESHOLDS = {
+  key_fact_recall: 0.55,
+  token_f1: 0.35,
+  answer_correctness: 1,
+} as const;
+
+/** Agreement of one metric's verdicts with people on one label set. */
+export interface MetricAgreement {
+  metric: string;
+  labelSet: string;
+  /** What the human said yes to: supported, relevant, or graded correct. */
+  human: 'supported' | 'relevant' | 'correct';
+  /** Metric value at or above which the verdict is "yes" (null: the judge's own verdict). */
+  threshold: number | null;
+  stats: AgreementStats;
+  /** Labels where the metric was not measured (e.g. correctness offline, faithfulness of an abstention). */
+  unmeasured: number;
+  /** kappa ≥ {@link TRUST_MIN_KAPPA}. */
+  trusted: boolean;
+  trust: string;
+}
+
 /** Agreement of one judge with the human labels, per kind of judgement. */
 export interface JudgeCheckReport {
   judge: string;
   kind: 'offline' | 'llm';
   repeats: number;
+  /** Name of the label set (file name without extension by default). */
+  labelSet: string;
+  /** Agreement per metric the labels can validate, on the labels given. */
+  perMetric: MetricAgreement[];
   perKind: {
     kind: 'support' | 'relevance';
     metrics: readonly string[];
@@ -85,11 +156,20 @@ export interface JudgeCheckReport {
  */
 export async function checkJudge(
   judge: Judge,
-  labels: JudgeLabel[],
-  options: { repeats?: number; relevanceThreshold?: number } = {},
+  allLabels: JudgeLabel[],
+  options: {
+    repeats?: number;
+    relevanceThreshold?: number;
+    labelSet?: string;
+    /** Reads passage texts by chunk id (from the index holding the labels' corpus); needed for answer labels. */
+    passages?: (chunkIds: string[]) => Promise<Map<string, string>>;
+  } = {},
 ): Promise<JudgeCheckReport> {
   const repeats = options.repeats ?? 1;
   const relevanceThreshold = options.relevanceThreshold ?? 0.5;
+  const labelSet = options.labelSet ?? 'labels';
+  const labels = allLabels.filter((label): label is StatementLabel => label.kind !== 'answer');
+  const answerLabels = allLabels.filter((label): label is AnswerLabel => label.kind === 'answer');
   const verdicts = new Map<string, { judge: boolean; reason: string }[]>();
   for (let repeat = 0; repeat < repeats; repeat++) {
     for (const label of labels) {
@@ -155,5 +235,166 @@ export async function checkJudge(
         })),
     });
   }
-  return { judge: judge.id, kind: judge.kind, repeats, perKind, costUsd: judge.usage().costUsd };
+  const perMetric: MetricAgreement[] = [];
+  for (const entry of perKind) {
+    for (const metric of entry.metrics)
+      perMetric.push(
+        metricAgreement(
+          metric,
+          labelSet,
+          entry.kind === 'support' ? 'supported' : 'relevant',
+          null,
+          entry.stats,
+          0,
+        ),
+      );
+  }
+  if (answerLabels.length > 0)
+    perMetric.push(
+      ...(await checkAnswerLabels(judge, answerLabels, labelSet, relevanceThreshold, options.passages)),
+    );
+  return {
+    judge: judge.id,
+    kind: judge.kind,
+    repeats,
+    labelSet,
+    perMetric,
+    perKind,
+    costUsd: judge.usage().costUsd,
+  };
+}
+
+function metricAgreement(
+  metric: string,
+  labelSet: string,
+  human: MetricAgreement['human'],
+  threshold: number | null,
+  stats: AgreementStats,
+  unmeasured: number,
+): MetricAgreement {
+  return {
+    metric,
+    labelSet,
+    human,
+    threshold,
+    stats,
+    unmeasured,
+    trusted: stats.kappa !== null && stats.kappa >= TRUST_MIN_KAPPA,
+    trust: describeKappa(stats.kappa),
+  };
+}
+
+/**
+ * Scores each graded answer exactly as an evaluation run would (its cited passages as the
+ * context) and compares every metric's verdict with the person's grade.
+ */
+async function checkAnswerLabels(
+  judge: Judge,
+  labels: AnswerLabel[],
+  labelSet: string,
+  relevanceThreshold: number,
+  readPassages: ((chunkIds: string[]) => Promise<Map<string, string>>) | undefined,
+): Promise<MetricAgreement[]> {
+  if (!readPassages)
+    throw new CairnError(
+      'invalid_option',
+      `${labelSet}: answer labels need the index of their corpus to re-read the cited passages (pass --index FILE)`,
+    );
+  const texts = await readPassages([
+    ...new Set(labels.flatMap((label) => label.citations.map((c) => c.chunkId))),
+  ]);
+  const pairs = new Map<string, { human: boolean; judge: boolean }[]>();
+  const unmeasured = new Map<string, number>();
+  const add = (metric: string, human: boolean | null, value: number | null, threshold: number) => {
+    if (human === null) return;
+    if (value === null) {
+      unmeasured.set(metric, (unmeasured.get(metric) ?? 0) + 1);
+      return;
+    }
+    pairs.set(metric, [...(pairs.get(metric) ?? []), { human, judge: value >= threshold }]);
+  };
+  for (const label of labels) {
+    const passages: Passage[] = [];
+    for (const citation of label.citations) {
+      const text = texts.get(citation.chunkId);
+      if (text === undefined)
+        throw new CairnError(
+          'not_found',
+          `${labelSet} ${label.id}: chunk ${citation.chunkId} is not in the index; ingest the ${label.corpus} corpus with the default chunking`,
+        );
+      passages[citation.n - 1] = {
+        n: citation.n,
+        chunkId: citation.chunkId,
+        docId: citation.docId,
+        source: citation.docId,
+        title: citation.docId,
+        text,
+        score: 1,
+        metadata: {},
+      };
+    }
+    for (let index = 0; index < passages.length; index++) {
+      // Uncited passages are not part of what the person judged the answer against.
+      passages[index] ??= {
+        n: index + 1,
+        chunkId: '',
+        docId: '',
+        source: '',
+        title: '',
+        text: '',
+        score: 0,
+        metadata: {},
+      };
+    }
+    const { metrics } = await scoreAnswer(
+      {
+        item: {
+          id: label.id,
+          question: label.question,
+          reference_answer: label.reference,
+          relevant_doc_ids: [],
+          tags: [],
+          split: label.split,
+        },
+        answer: label.answer,
+        abstained: label.abstained,
+        passages,
+        citedNumbers: label.citations.map((citation) => citation.n),
+      },
+      judge,
+    );
+    const correct = label.correctness === 'correct';
+    add('faithfulness', label.supported, metrics.faithfulness, 1);
+    add('citation_accuracy', label.supported, metrics.citation_accuracy, 1);
+    add(
+      'answer_relevance',
+      label.abstained ? null : label.relevant,
+      metrics.answer_relevance,
+      relevanceThreshold,
+    );
+    for (const metric of ['key_fact_recall', 'token_f1', 'answer_correctness'] as const)
+      add(metric, correct, metrics[metric], CORRECTNESS_THRESHOLDS[metric]);
+  }
+  const thresholds: Record<string, number> = {
+    faithfulness: 1,
+    citation_accuracy: 1,
+    answer_relevance: relevanceThreshold,
+    ...CORRECTNESS_THRESHOLDS,
+  };
+  const human = (metric: string): MetricAgreement['human'] =>
+    metric === 'answer_relevance'
+      ? 'relevant'
+      : metric === 'faithfulness' || metric === 'citation_accuracy'
+        ? 'supported'
+        : 'correct';
+  return [...new Set([...pairs.keys(), ...unmeasured.keys()])].map((metric) =>
+    metricAgreement(
+      metric,
+      labelSet,
+      human(metric),
+      thresholds[metric] ?? null,
+      agreementStats(pairs.get(metric) ?? []),
+      unmeasured.get(metric) ?? 0,
+    ),
+  );
 }

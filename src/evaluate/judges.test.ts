@@ -85,3 +85,75 @@ test('an unusable judge reply is an error, not a silent verdict', async () => {
   );
   await assert.rejects(judge.judgeSupport({ statement: 'x', context }), /verdict must be/);
 });
+
+test('LLM correctness follows the 0–2 rubric and parses fenced, prose and worded grades', async () => {
+  const judge = createLlmJudge({
+    model: createOpenAICompatibleChat({ baseURL: server.url, modelId: 'judge-model' }),
+  });
+  server.enqueue(
+    { text: '```json\n{"reason": "states 5000 ms", "grade": 2}\n```' },
+    { text: 'The answer misses the browser value. grade: 1' },
+    { text: '{"reason": "says 90 days", "grade": "wrong"}' },
+    { text: '{"reason": "?", "grade": 7}' },
+  );
+  const request = {
+    question: 'What is the default test timeout?',
+    answer: 'It is 5000 ms [1].',
+    reference: 'The default is 5000 ms in Node.js and 15000 ms in the browser.',
+  };
+  assert.deepEqual(await judge.judgeCorrectness?.(request), { score: 1, reason: 'states 5000 ms' });
+  assert.equal((await judge.judgeCorrectness?.(request))?.score, 0.5);
+  assert.equal((await judge.judgeCorrectness?.(request))?.score, 0);
+  await assert.rejects(Promise.resolve(judge.judgeCorrectness?.(request)), /grade must be 0, 1 or 2/);
+  const prompt = server.requests.at(-1)?.body as { messages: { content: string }[] };
+  assert.match(prompt.messages[1]?.content ?? '', /Reference answer: The default is 5000 ms/);
+  assert.match(prompt.messages[1]?.content ?? '', /Answer: It is 5000 ms\./);
+});
+
+test('the offline judge grades no correctness: that metric stays unmeasured, not 0', () => {
+  const judge = createOfflineJudge({ embedder: createHashingEmbedder({ dimensions: 512 }) });
+  assert.equal(judge.judgeCorrectness, undefined);
+});
+
+test('judge-check runs the LLM rubric correctness on graded answers through the mock server', async () => {
+  const { checkJudge } = await import('./judge-check.ts');
+  const judge = createLlmJudge({
+    model: createOpenAICompatibleChat({ baseURL: server.url, modelId: 'judge-model' }),
+  });
+  // The mock plays a judge that reads the prompt: grade 2 when the answer says 5000, else 0.
+  server.setDefault((request) => {
+    const prompt = (request.body as { messages: { content: string }[] }).messages
+      .map((m) => m.content)
+      .join('\n');
+    if (prompt.includes('Reference answer:'))
+      return { text: JSON.stringify({ reason: 'compared', grade: /Answer: .*5000/.test(prompt) ? 2 : 0 }) };
+    if (prompt.includes('Statement:')) return { text: '{"verdict": "supported", "reason": "quoted"}' };
+    return { text: '{"score": 5, "reason": "on topic"}' };
+  });
+  const label = (id: string, answer: string, correctness: 'correct' | 'wrong') => ({
+    id,
+    kind: 'answer' as const,
+    corpus: 'docs',
+    question: 'What is the default test timeout?',
+    reference: 'It is 5000 ms.',
+    answer,
+    abstained: false,
+    citations: [{ n: 1, docId: 'docs/t.md', chunkId: 'docs/t.md#0' }],
+    correctness,
+    supported: true,
+    relevant: true,
+    note: '',
+    hard: false,
+    split: 'test' as const,
+  });
+  const report = await checkJudge(
+    judge,
+    [label('a', 'It is 5000 ms [1].', 'correct'), label('b', 'It is 9000 ms [1].', 'wrong')],
+    { passages: async () => new Map([['docs/t.md#0', 'The default test timeout is 5000 ms.']]) },
+  );
+  server.setDefault({ text: 'ok' });
+  const correctness = report.perMetric.find((row) => row.metric === 'answer_correctness');
+  assert.equal(correctness?.stats.n, 2);
+  assert.equal(correctness?.stats.kappa, 1);
+  assert.equal(report.kind, 'llm');
+});

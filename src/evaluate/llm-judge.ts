@@ -22,11 +22,12 @@ export function createLlmJudge(options: LlmJudgeOptions): Judge {
     support: loadRubric(`support.${version}`),
     relevance: loadRubric(`relevance.${version}`),
     pairwise: loadRubric(`pairwise.${version}`),
+    correctness: loadRubric(`correctness.${version}`),
   };
   const modelId = `${options.model.provider}:${options.model.modelId}`;
   const spent: JudgeUsage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
 
-  async function callJson(template: PromptTemplate, values: Record<string, string>, signal?: AbortSignal) {
+  async function callModel(template: PromptTemplate, values: Record<string, string>, signal?: AbortSignal) {
     const result = await options.model.doGenerate({
       messages: renderPrompt(template, values),
       temperature: 0,
@@ -37,7 +38,11 @@ export function createLlmJudge(options: LlmJudgeOptions): Judge {
     spent.outputTokens += result.usage.outputTokens;
     const cost = costOf(result.usage, options.model.modelId, options.prices ?? {});
     spent.costUsd = spent.costUsd === null || cost === undefined ? null : spent.costUsd + cost;
-    return parseJsonObject(result.text, modelId);
+    return result.text;
+  }
+
+  async function callJson(template: PromptTemplate, values: Record<string, string>, signal?: AbortSignal) {
+    return parseJsonObject(await callModel(template, values, signal), modelId);
   }
 
   return {
@@ -70,6 +75,15 @@ export function createLlmJudge(options: LlmJudgeOptions): Judge {
         throw badReply(modelId, 'score must be a number from 1 to 5');
       return { score: (score - 1) / 4, reason: String(reply.reason ?? '') };
     },
+    async judgeCorrectness({ question, answer, reference }, callOptions = {}) {
+      const text = await callModel(
+        prompts.correctness,
+        { question, reference, answer: stripCitations(answer) },
+        callOptions.abortSignal,
+      );
+      const { grade, reason } = parseCorrectnessGrade(text, modelId);
+      return { score: grade / 2, reason };
+    },
     async judgePairwise(question, answerA, answerB, context) {
       const forward = await callJson(prompts.pairwise, { question, a: answerA, b: answerB, context });
       const backward = await callJson(prompts.pairwise, { question, a: answerB, b: answerA, context });
@@ -86,6 +100,36 @@ export function createLlmJudge(options: LlmJudgeOptions): Judge {
 
 function loadRubric(version: string): PromptTemplate {
   return readPromptFile(new URL(`./judge-prompts/${version}.md`, import.meta.url), version);
+}
+
+const GRADE_WORDS: Record<string, number> = {
+  correct: 2,
+  'partially correct': 1,
+  partial: 1,
+  partially: 1,
+  wrong: 0,
+  incorrect: 0,
+};
+
+/**
+ * Reads a 0–2 correctness grade from a judge reply: a JSON `grade` (number, numeric string,
+ * "2/2" or a rubric word), else a `grade: N` written in prose. Anything else, or a grade outside
+ * 0–2, is an error rather than a guess.
+ */
+export function parseCorrectnessGrade(text: string, modelId: string): { grade: number; reason: string } {
+  let reply: Record<string, unknown> | null = null;
+  try {
+    reply = parseJsonObject(text, modelId);
+  } catch {
+    reply = null;
+  }
+  const raw = reply?.grade ?? reply?.score ?? /\bgrade\b["']?\s*[:=]\s*["']?([0-9]+)/i.exec(text)?.[1];
+  const reason = String(reply?.reason ?? '');
+  if (raw === undefined) throw badReply(modelId, 'no correctness grade in the reply');
+  const word = String(raw).trim().toLowerCase();
+  const grade = word in GRADE_WORDS ? (GRADE_WORDS[word] as number) : Number(word.replace(/\/2$/, ''));
+  if (!Number.isInteger(grade) || grade < 0 || grade > 2) throw badReply(modelId, 'grade must be 0, 1 or 2');
+  return { grade, reason };
 }
 
 /** Extracts the first JSON object from a reply, tolerating code fences and surrounding prose. */

@@ -1,27 +1,33 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import type { RecordedSettings } from '../config/resolve-settings.ts';
 import { type AskOptions, type AskResult, ask } from '../engine/ask.ts';
-import type { Answerer, EmbeddingModel, Judge, Store, TraceStore } from '../spec/index.ts';
+import type { Judge } from '../spec/index.ts';
 import { type AnswerMetrics, type JudgeNotes, scoreAnswer } from './answer-metrics.ts';
 import { aggregateMetrics } from './compare/index.ts';
 import type { EvalItemResult, EvalRun } from './eval-run.ts';
 import { type GoldenItem, loadGoldenSet } from './golden-set.ts';
 
+/**
+ * The `ask()` options an evaluation answers with: the same as serving (guard, policy fallback,
+ * routing, deadline, retrieval, citation rule...), minus the per-request ones and the answer
+ * cache, which an evaluation never uses.
+ */
+export type EvalAskOptions = Omit<
+  AskOptions,
+  'question' | 'cache' | 'onToken' | 'onRetry' | 'abortSignal' | 'retrieval'
+> & { retrieval: NonNullable<AskOptions['retrieval']> };
+
 /** Options of {@link runAnswerEval}. */
-export interface AnswerEvalOptions {
-  store: Store;
-  embedder: EmbeddingModel;
-  answerer: Answerer;
+export interface AnswerEvalOptions extends EvalAskOptions {
   judge: Judge;
   goldenFile: string;
   split?: 'dev' | 'test';
-  namespace?: string;
-  retrieval: NonNullable<AskOptions['retrieval']>;
-  prices?: AskOptions['prices'];
-  traceStore?: TraceStore;
   label?: string;
   /** Extra config recorded in the run (chunking, fusion...). */
   config: { embedder: string; chunking: Record<string, unknown>; promptVersion: string | null };
+  /** The resolved settings (`recordSettings(resolvePipelineSettings(...))`), recorded in the run. */
+  settings?: RecordedSettings;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -34,18 +40,20 @@ export async function runAnswerEval(options: AnswerEvalOptions): Promise<EvalRun
   const started = performance.now();
   const namespace = options.namespace ?? 'default';
   const items = loadGoldenSet(options.goldenFile, options.split);
+  // Every ask() option is passed on as given, so an option serving gains is evaluated too.
+  const {
+    judge: _judge,
+    goldenFile: _goldenFile,
+    split: _split,
+    label: _label,
+    config: _config,
+    settings: _settings,
+    onProgress: _onProgress,
+    ...askOptions
+  } = options;
   const results: EvalItemResult[] = [];
   for (const [index, item] of items.entries()) {
-    const result = await ask({
-      store: options.store,
-      embedder: options.embedder,
-      answerer: options.answerer,
-      question: item.question,
-      namespace,
-      retrieval: options.retrieval,
-      ...(options.prices ? { prices: options.prices } : {}),
-      ...(options.traceStore ? { traceStore: options.traceStore } : {}),
-    });
+    const result = await ask({ ...askOptions, namespace, question: item.question });
     const { metrics, notes } = await scoreAnswer(
       {
         item,
@@ -74,6 +82,7 @@ export async function runAnswerEval(options: AnswerEvalOptions): Promise<EvalRun
     createdAt: new Date().toISOString(),
     tenant: namespace,
     label: options.label ?? options.answerer.id,
+    ...(options.settings ? { settings: options.settings } : {}),
     config: {
       answerer: options.answerer.id,
       promptVersion: options.config.promptVersion,

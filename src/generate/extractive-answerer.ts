@@ -9,8 +9,9 @@ export interface ExtractiveAnswererOptions {
   /** Embeds sentences to compare their meaning with the question; use the index's embedder. */
   embedder: EmbeddingModel;
   /**
-   * Evidence score below which the answerer abstains. Calibrated on the golden set's dev split
-   * (`npx tsx bench/calibrate-abstention.ts`). @default DEFAULT_ABSTAIN_THRESHOLD
+   * Evidence score below which the answerer abstains. When unset, the index's own calibrated
+   * threshold (`AnswerRequest.abstainThreshold`, from `cairn calibrate`) applies, else
+   * {@link DEFAULT_ABSTAIN_THRESHOLD}. @default DEFAULT_ABSTAIN_THRESHOLD
    */
   abstainThreshold?: number;
   /** Most sentences in one answer. @default 4 */
@@ -50,7 +51,6 @@ interface Candidate {
  * and cites each one. When even the best sentence scores below the threshold it abstains.
  */
 export function createExtractiveAnswerer(options: ExtractiveAnswererOptions): Answerer {
-  const threshold = options.abstainThreshold ?? DEFAULT_ABSTAIN_THRESHOLD;
   const maxSentences = options.maxSentences ?? 4;
   const shortlistSize = options.shortlist ?? 16;
   return {
@@ -98,6 +98,8 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions): An
         candidate.score = 0.6 * candidate.semantic + 0.3 * candidate.lexical + 0.1 * candidate.prior;
       });
       shortlist.sort((a, b) => b.score - a.score);
+      // An explicit threshold wins over the index's calibrated one, which wins over the default.
+      const threshold = options.abstainThreshold ?? request.abstainThreshold ?? DEFAULT_ABSTAIN_THRESHOLD;
       const best = shortlist[0] as Candidate;
       if (best.score < threshold) {
         return {

@@ -6,6 +6,7 @@ import type {
   LanguageModelUsage,
 } from '../spec/index.ts';
 import { CairnError } from '../spec/index.ts';
+import { formatConflicts } from './format-conflicts.ts';
 import { formatPassages } from './format-passages.ts';
 import { loadPrompt, renderPrompt } from './load-prompt.ts';
 
@@ -37,8 +38,16 @@ export function createLlmAnswerer(options: LlmAnswererOptions): Answerer {
     async answer(request: AnswerRequest): Promise<AnswerDraft> {
       const messages = renderPrompt(template, {
         passages: formatPassages(request.passages),
+        conflicts: formatConflicts(request.conflicts),
         question: request.question,
       });
+      // A prompt without a {{conflicts}} section (v1) still hears about them.
+      if (request.conflicts?.length && !template.user.includes('{{conflicts}}')) {
+        messages.push({
+          role: 'user',
+          content: `These passages disagree; do not state one value as fact, say that the sources disagree and cite each value:\n${formatConflicts(request.conflicts)}`,
+        });
+      }
       if (request.retryReason) {
         messages.push({
           role: 'user',

@@ -1,4 +1,5 @@
 export * from './decode-views.ts';
+export * from './detect-conflicts.ts';
 export * from './detect-injection.ts';
 export * from './detect-pii.ts';
 export * from './redact-pii.ts';

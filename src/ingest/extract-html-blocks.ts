@@ -69,7 +69,8 @@ const BLOCK_TAGS = new Set([
 /**
  * Reads the blocks of an HTML element tree in document order: `h1`–`h6` become headings that
  * set `headingsPath` for what follows, `p` and loose inline text paragraphs, `ul`/`ol` lists
- * (one `- item` line each, nested items indented), `pre` code and `table` tables (`a | b` rows).
+ * (one `- item` line each, nested items indented), `pre` code (fenced, as in Markdown) and
+ * `table` tables (`a | b` rows).
  * A heading with class `cairn-level-N` counts as level N whatever its tag.
  */
 export function extractHtmlBlocks(root: Element): Block[] {
@@ -88,7 +89,7 @@ export function extractHtmlBlocks(root: Element): Block[] {
       const level = Number(LEVEL_CLASS.exec(element.getAttribute('class') ?? '')?.[1] ?? headingLevel);
       blocks.push({ kind: 'heading', text, level, headingsPath: headings.enter(level, text) });
     } else if (tag === 'p') add('paragraph', inlineText(element));
-    else if (tag === 'pre') add('code', preformattedText(element));
+    else if (tag === 'pre') add('code', fencedCode(element));
     else if (tag === 'ul' || tag === 'ol') add('list', listLines(element, 0).join('\n'));
     else if (tag === 'table') add('table', tableText(element));
     else if (tag !== 'hr') visitContainer(element);
@@ -150,6 +151,20 @@ function normalizeInline(text: string): string {
 
 function preformattedText(element: Element): string {
   return (element.textContent ?? '').replace(/^\n+|\s+$/g, '');
+}
+
+/**
+ * A `pre` block as fenced Markdown code, as the Markdown loader keeps it, so answers show it as a
+ * block; the language comes from a `language-*` class on the `pre` or its `code`.
+ */
+function fencedCode(element: Element): string {
+  const text = preformattedText(element);
+  if (text.trim() === '') return '';
+  const classes = `${element.getAttribute('class') ?? ''} ${element.querySelector('code')?.getAttribute('class') ?? ''}`;
+  const language = /\b(?:language|lang)-([\w+#-]+)/.exec(classes)?.[1] ?? '';
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((run) => run[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${language}\n${text}\n${fence}`;
 }
 
 function listLines(list: Element, depth: number): string[] {

@@ -62,12 +62,12 @@ test('headings nest into headings paths and lists, code and tables keep their ki
     ['heading', 2, 'Rotate keys', 'Before you start'],
     ['paragraph', null, 'Rotate keys > Before you start', 'You need admin rights on'],
     ['list', null, 'Rotate keys > Before you start', '- Open the vault\n- Creat'],
-    ['code', null, 'Rotate keys > Before you start', 'cairn keys rotate --all\n'],
+    ['code', null, 'Rotate keys > Before you start', '```\ncairn keys rotate --'],
     ['heading', 3, 'Rotate keys > Before you start', 'Limits'],
     ['table', null, 'Rotate keys > Before you start > Limits', 'Plan | Keys\nFree | 2'],
   ]);
   assert.equal(document.blocks[4]?.text, '- Open the vault\n- Create a new key\n  - name it by date');
-  assert.equal(document.blocks[5]?.text, 'cairn keys rotate --all\n  --dry-run');
+  assert.equal(document.blocks[5]?.text, '```\ncairn keys rotate --all\n  --dry-run\n```');
 });
 
 test('sibling h1 sections keep their levels', () => {

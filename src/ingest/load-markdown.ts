@@ -6,19 +6,21 @@ import { checkTextLength, resolveLimits } from './extraction-limits.ts';
 import { collapseWhitespace, type FileLoaderInput, titleFromFileName } from './file-loader.ts';
 import { parseMarkdownBlocks } from './parse-markdown-blocks.ts';
 import { readFrontMatter } from './read-front-matter.ts';
+import { stripSiteMarkup } from './strip-site-markup.ts';
 import { toScalarMetadata } from './to-scalar-metadata.ts';
 
 /**
  * Loads a markdown file. The title comes from the front matter's `title`, else the first `#`
  * heading, else the file name; the other scalar front-matter fields become metadata (lists
- * joined by `,`). Throws `InvalidInputError` for undecodable text, bad YAML, no content or text past
+ * joined by `,`). Documentation-site markup (containers, components, comments, heading ids) is
+ * stripped first (see `stripSiteMarkup`). Throws `InvalidInputError` for undecodable text, bad YAML, no content or text past
  * `limits.maxTextBytes`.
  */
 export function loadMarkdown(input: FileLoaderInput): CairnDocument {
   const text = decodeText(input.bytes, input.path);
   checkTextLength(input.path, text.length, resolveLimits(input.limits).maxTextBytes);
   const { fields, body } = readFrontMatter(text, input.path);
-  const blocks = parseMarkdownBlocks(body);
+  const blocks = parseMarkdownBlocks(stripSiteMarkup(body));
   if (blocks.length === 0) throw new InvalidInputError(input.path, 'no text after the front matter');
   const frontMatterTitle =
     typeof fields.title === 'string' || typeof fields.title === 'number'

@@ -38,7 +38,10 @@ export function contentWithSources(result: Pick<AskResult, 'answer' | 'citations
   return `${result.answer}\n\nSources:\n${sources.join('\n')}`;
 }
 
-/** A `chat.completion` object; `citations` is cairn's extra field with the cited passages. */
+/**
+ * A `chat.completion` object; `citations` is cairn's extra field with the cited passages, and
+ * `cairn` carries abstention, trace id, timings and the sources' disagreements (`conflicts`).
+ */
 export function chatCompletion(result: AskResult, model: string) {
   return {
     id: `chatcmpl-${result.traceId}`,
@@ -65,7 +68,12 @@ export function chatCompletion(result: AskResult, model: string) {
       title,
       text,
     })),
-    cairn: { abstained: result.abstained, traceId: result.traceId, timings: result.timings },
+    cairn: {
+      abstained: result.abstained,
+      traceId: result.traceId,
+      timings: result.timings,
+      conflicts: result.conflicts,
+    },
   };
 }
 

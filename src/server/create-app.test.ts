@@ -445,6 +445,10 @@ test("admins list their tenant's stored eval runs and open a run as its HTML rep
   assert.equal(listed.runs.length, 1);
   assert.equal(listed.runs[0]?.items, 2);
   assert.equal(listed.runs[0]?.aggregates.faithfulness.mean, 0.75);
+  // Judged metrics carry their stored judge-check trust, so the UI can mark untrusted ones.
+  const trust = (listed.runs[0] as unknown as { trust: Record<string, { status: string }> }).trust;
+  assert.match(trust.faithfulness?.status ?? '', /^(trusted|untrusted|unvalidated)$/);
+  assert.equal(trust.context_precision, undefined, 'a metric that needs no judge carries no trust mark');
   const report = await request(`/v1/eval-runs/${listed.runs[0]?.runId}/report`, admin);
   assert.equal(report.status, 200);
   assert.match(await report.text(), /<h2>Answer metrics<\/h2>/);

@@ -16,6 +16,7 @@ import {
 } from '../config/index.ts';
 import type { AskCacheOptions, AskRouting } from '../engine/ask.ts';
 import { type AskRetrievalOptions, ask, ingestPath } from '../engine/index.ts';
+import { type JudgeTrust, loadJudgeTrust, trustMark } from '../evaluate/judge-trust.ts';
 import { renderReport } from '../evaluate/report/index.ts';
 import { findRun, listRunsIn } from '../evaluate/runs-store.ts';
 import { formatForPath } from '../ingest/index.ts';
@@ -67,6 +68,8 @@ export interface AppDependencies {
   chunking: ChunkingConfig;
   /** Guard settings (config `guard`); each defaults as in the config. */
   guard?: Partial<GuardSettings>;
+  /** Turn an answer left with no valid citation into an abstention (config `answerer.abstainWithoutCitations`). @default true */
+  abstainWithoutCitations?: boolean;
   /** Where an answer goes after breaking the grounding policy twice (the extractive answerer). */
   fallbackAnswerer?: Answerer;
   /** Model routing rules (config `answerer.routing`). */
@@ -312,6 +315,9 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     ...(deps.prices ? { prices: deps.prices } : {}),
     redactAnswer: guard.redactAnswers,
     screenQuestion: guard.scanQuestions,
+    ...(deps.abstainWithoutCitations === undefined
+      ? {}
+      : { abstainWithoutCitations: deps.abstainWithoutCitations }),
     ...(deps.fallbackAnswerer ? { fallbackAnswerer: deps.fallbackAnswerer } : {}),
   };
   /**
@@ -417,6 +423,8 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         recordAnswer(key, 'ask', body.question, result);
         for (const citation of result.citations)
           await stream.writeSSE({ event: 'citation', data: JSON.stringify(citation) });
+        for (const conflict of result.conflicts)
+          await stream.writeSSE({ event: 'conflict', data: JSON.stringify(conflict) });
         const { passages: _passages, citations: _citations, ...done } = result;
         await stream.writeSSE({ event: 'done', data: JSON.stringify(budget ? { ...done, budget } : done) });
       } catch (error) {
@@ -475,6 +483,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
           data: JSON.stringify({
             ...chatChunk(id, model, {}, 'stop'),
             citations: chatCompletion(result, model).citations,
+            cairn: { conflicts: result.conflicts },
           }),
         });
       } catch (error) {
@@ -586,6 +595,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   app.get('/v1/eval-runs', (c) => {
     const key = requireRole(c, 'admin');
     const runs = deps.runsDir ? listRunsIn(deps.runsDir, key.tenant) : [];
+    const trust = judgeTrustFor(deps.runsDir);
     return c.json({
       runs: runs.map(({ run }) => ({
         runId: run.runId,
@@ -598,6 +608,13 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         aggregates: run.aggregates,
         latency: run.latency,
         cost: run.cost,
+        // Per judged metric, whether people agree with it (stored judge-check kappa ≥ 0.4).
+        trust: Object.fromEntries(
+          Object.keys(run.aggregates).flatMap((metric) => {
+            const mark = trustMark(trust, run.judge.id, metric);
+            return mark ? [[metric, mark]] : [];
+          }),
+        ),
       })),
     });
   });
@@ -607,7 +624,12 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     // Another tenant's run id is answered exactly as an unknown one.
     const found = deps.runsDir ? findRun(deps.runsDir, key.tenant, c.req.param('id')) : undefined;
     if (!found) throw new CairnError('not_found', `no stored run "${c.req.param('id')}"`);
-    return c.html(renderReport([found.run], { title: `cairn run ${found.run.label}` }));
+    return c.html(
+      renderReport([found.run], {
+        title: `cairn run ${found.run.label}`,
+        trust: judgeTrustFor(deps.runsDir),
+      }),
+    );
   });
 
   app.get('/v1/audit', (c) => {
@@ -793,4 +815,9 @@ function safeFileName(name: string): string {
   if (!format || format === 'beir')
     throw new CairnError('unsupported_format', `"${base}": upload .md, .txt, .html, .pdf or .docx files`);
   return base;
+}
+
+/** The judge-check trust stored next to the index whose runs are served (`runs/` sits beside it). */
+function judgeTrustFor(runsDir: string | undefined): JudgeTrust | null {
+  return loadJudgeTrust(runsDir ? path.join(path.dirname(runsDir), 'index.db') : undefined);
 }

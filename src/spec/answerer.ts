@@ -1,4 +1,5 @@
 import type { ChunkMetadata } from './chunk.ts';
+import type { Conflict } from './conflict.ts';
 import type { LanguageModelUsage } from './language-model.ts';
 
 /** A retrieved passage as shown to an answerer, numbered from 1 for citations (`[n]`). */
@@ -21,12 +22,22 @@ export interface AnswerRequest {
   passages: Passage[];
   /** The question's embedding from retrieval, reused by answerers that compare meanings. */
   questionEmbedding?: Float32Array;
+  /**
+   * The index's own calibrated abstention threshold (`cairn calibrate`). Answerers with an
+   * evidence score use it unless they were given a threshold explicitly.
+   */
+  abstainThreshold?: number;
   abortSignal?: AbortSignal;
   /**
    * Set when a previous attempt broke the grounding policy: what was wrong with it, phrased as an
    * instruction. Answerers that can take feedback (LLMs) include it.
    */
   retryReason?: string;
+  /**
+   * Passages that disagree on a value (found before generation). Answerers that write free text
+   * (LLMs) are told, so they name the disagreement instead of picking one value.
+   */
+  conflicts?: Conflict[];
   /** Receives text as it is produced (streaming answerers call it per token). */
   onToken?: (delta: string) => void;
 }

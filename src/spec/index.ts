@@ -1,6 +1,7 @@
 export * from './answerer.ts';
 export * from './api-call-error.ts';
 export * from './chunk.ts';
+export * from './conflict.ts';
 export * from './document.ts';
 export * from './embedder-mismatch-error.ts';
 export * from './embedding-model.ts';

@@ -24,6 +24,13 @@ export interface RelevanceVerdict {
   reason: string;
 }
 
+/** A rubric grade of an answer against a reference answer. */
+export interface CorrectnessVerdict {
+  /** 0 (wrong), 0.5 (partially correct) or 1 (correct). */
+  score: number;
+  reason: string;
+}
+
 /** Which of two answers is better. */
 export interface PairwiseVerdict {
   winner: 'a' | 'b' | 'tie';
@@ -51,6 +58,11 @@ export interface Judge {
     answer: string,
     options?: { abortSignal?: AbortSignal },
   ): Promise<RelevanceVerdict>;
+  /** Grades an answer against the reference answer; LLM judges only (offline correctness is lexical). */
+  judgeCorrectness?(
+    request: { question: string; answer: string; reference: string },
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<CorrectnessVerdict>;
   judgePairwise?(
     question: string,
     answerA: string,

@@ -5,6 +5,8 @@ import type { CairnDocument, DocumentFormat } from './document.ts';
 export interface MetadataFilter {
   /** Only these document ids. */
   docIds?: string[];
+  /** Never these document ids (e.g. documents held out while the index calibrates itself). */
+  excludeDocIds?: string[];
   /**
    * Only documents whose source (relative to its collection root) starts with this prefix, e.g.
    * a folder `guides/`; `where: { collection }` picks one collection.
@@ -120,6 +122,10 @@ export interface Store {
    * `<to>/<path>` (chunks follow), and so does its binding. Returns the documents renamed.
    */
   renameCollection(namespace: string, from: string, to: string): Promise<number>;
+  /** A setting recorded in the index for one namespace (e.g. its abstention calibration), or undefined. */
+  getSetting(namespace: string, key: string): Promise<string | undefined>;
+  /** Records a setting for one namespace, replacing an earlier value of that key. */
+  setSetting(namespace: string, key: string, value: string): Promise<void>;
   /** BM25 over chunk text; `query` is free text, the store builds its own query syntax. */
   searchText(query: string, options: StoreQueryOptions): Promise<ScoredChunkId[]>;
   /** Nearest chunks by cosine similarity (score = 1 - cosine distance). */

@@ -11,11 +11,18 @@ interface RunSummary {
   items: number;
   aggregates: Record<string, { mean: number | null } | undefined>;
   latency: { total: { p50: number; p95: number } };
+  /** Per judged metric, from the server's stored judge-check: agreement of the metric with people. */
+  trust?: Record<
+    string,
+    { status: 'trusted' | 'untrusted' | 'unvalidated'; kappa: number | null; text: string }
+  >;
 }
 
 const SHOWN = [
   'faithfulness',
   'citation_accuracy',
+  'key_fact_recall',
+  'token_f1',
   'abstention_accuracy',
   'false_abstention',
   'context_precision',
@@ -52,8 +59,18 @@ export function EvalPage({ apiKey }: { apiKey: string }) {
         server.
       </p>
     );
+  const anyUntrusted = runs.some((run) =>
+    SHOWN.some((metric) => run.trust?.[metric] && run.trust[metric]?.status !== 'trusted'),
+  );
   return (
     <div className="eval">
+      {anyUntrusted && (
+        <p className="warning" role="note">
+          Metrics marked <strong>untrusted</strong> come from a judge or lexical proxy whose agreement with
+          human grades (Cohen's kappa, stored by <code>cairn eval judge-check --save</code>) is under 0.4, or
+          was never measured: read them as hints, not as quality.
+        </p>
+      )}
       <table>
         <caption>Evaluation runs, newest first</caption>
         <thead>
@@ -81,9 +98,22 @@ export function EvalPage({ apiKey }: { apiKey: string }) {
               <td>
                 {run.split} · {run.items}
               </td>
-              {SHOWN.map((metric) => (
-                <td key={metric}>{run.aggregates[metric]?.mean?.toFixed(3) ?? '—'}</td>
-              ))}
+              {SHOWN.map((metric) => {
+                const mark = run.trust?.[metric];
+                const flagged = mark !== undefined && mark.status !== 'trusted';
+                return (
+                  <td key={metric}>
+                    {run.aggregates[metric]?.mean?.toFixed(3) ?? '—'}
+                    {flagged && (
+                      <span className="untrusted" title={mark.text}>
+                        {' '}
+                        {mark.status === 'untrusted' ? 'untrusted' : 'unvalidated'}
+                        {mark.kappa !== null && ` (κ ${mark.kappa.toFixed(2)})`}
+                      </span>
+                    )}
+                  </td>
+                );
+              })}
               <td>{run.latency.total.p95.toFixed(0)}</td>
               <td>
                 <button type="button" onClick={() => open(run.runId)}>

@@ -1,8 +1,10 @@
 import { ANSWER_METRICS, LOWER_IS_BETTER } from '../answer-metrics.ts';
 import type { RunComparison } from '../compare/compare-runs.ts';
 import type { EvalItemResult, EvalRun } from '../eval-run.ts';
+import { type JudgeTrust, loadJudgeTrust, trustMark } from '../judge-trust.ts';
 import { escapeHtml } from './escape-html.ts';
 import { paretoFrontier } from './pareto-frontier.ts';
+import { settingsSection } from './settings-section.ts';
 import { boxPlotChart, intervalBarChart, RUN_COLOURS, scatterChart } from './svg-charts.ts';
 
 /** Options of {@link renderReport}. */
@@ -13,6 +15,8 @@ export interface ReportOptions {
   comparison?: RunComparison;
   /** Quality axis of the cost-quality plot. @default 'faithfulness' */
   qualityMetric?: (typeof ANSWER_METRICS)[number];
+  /** Stored judge-check agreement that marks judged metrics trusted or not. @default the bundled corpus/judge-trust.json */
+  trust?: JudgeTrust | null;
 }
 
 const STAGES = ['embedMs', 'retrieveMs', 'generateMs', 'guardMs', 'totalMs'] as const;
@@ -40,9 +44,12 @@ export function failureReasons(item: EvalItemResult): string[] {
 export function renderReport(runs: readonly EvalRun[], options: ReportOptions = {}): string {
   const title = options.title ?? 'cairn evaluation report';
   const colour = (index: number) => RUN_COLOURS[index % RUN_COLOURS.length] as string;
+  const trust = options.trust === undefined ? loadJudgeTrust() : options.trust;
   const sections = [
     runsTable(runs, colour),
-    metricBars(runs, colour),
+    settingsSection(runs),
+    trustSection(runs, trust),
+    metricBars(runs, colour, trust),
     latencySection(runs, colour),
     costQualitySection(runs, colour, options.qualityMetric ?? 'faithfulness'),
     options.comparison ? comparisonSection(options.comparison) : '',
@@ -56,7 +63,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:980px;paddin
 h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:2.2rem;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e5e5e5;padding:4px 6px;text-align:left;vertical-align:top}
 .swatch{display:inline-block;width:10px;height:10px;margin-right:6px;border-radius:2px}
-.improved{color:#2b8a3e;font-weight:600}.regressed{color:#c92a2a;font-weight:600}.muted{color:#666}
+.untrusted{color:#c92a2a;font-weight:600}.improved{color:#2b8a3e;font-weight:600}.regressed{color:#c92a2a;font-weight:600}.muted{color:#666}
 details{margin:.4rem 0}summary{cursor:pointer}.answer{white-space:pre-wrap;background:#f6f8fa;padding:.5rem}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
@@ -79,9 +86,41 @@ function runsTable(runs: readonly EvalRun[], colour: (index: number) => string):
   return `<h2>Runs</h2><table><tr><th>label</th><th>run</th><th>created</th><th>answerer</th><th>judge</th><th>golden</th><th>wall time</th></tr>${rows.join('')}</table>`;
 }
 
-function metricBars(runs: readonly EvalRun[], colour: (index: number) => string): string {
+/** Which judged metrics people agree with, per judge of the runs, from the stored judge-check. */
+function trustSection(runs: readonly EvalRun[], trust: JudgeTrust | null): string {
+  const judges = [...new Set(runs.map((run) => run.judge.id))];
+  const rows = judges.flatMap((judgeId) =>
+    ANSWER_METRICS.flatMap((metric) => {
+      const mark = trustMark(trust, judgeId, metric);
+      if (!mark || !runs.some((run) => run.judge.id === judgeId && run.aggregates[metric]?.mean != null))
+        return [];
+      const css = mark.status === 'trusted' ? '' : ' class="untrusted"';
+      return [
+        `<tr><td>${escapeHtml(metric)}</td><td>${escapeHtml(judgeId)}</td><td${css}>${escapeHtml(mark.text)}</td></tr>`,
+      ];
+    }),
+  );
+  if (rows.length === 0) return '';
+  const source = trust
+    ? `from <code>${escapeHtml(trust.command)}</code> on ${escapeHtml(trust.createdAt.slice(0, 10))}`
+    : 'no judge-check result is stored';
+  return `<h2>Judge trust</h2><p class="muted">Agreement of each judged metric with human grades (Cohen's kappa, ${source}).
+A metric under kappa ${trust?.minKappa ?? 0.4} is untrusted: its value is a proxy people often disagree with.</p>
+<table><tr><th>metric</th><th>judge</th><th>status</th></tr>${rows.join('')}</table>`;
+}
+
+function metricBars(
+  runs: readonly EvalRun[],
+  colour: (index: number) => string,
+  trust: JudgeTrust | null,
+): string {
+  const judgeId = runs.at(-1)?.judge.id ?? '';
+  const flag = (metric: string) => {
+    const mark = trustMark(trust, judgeId, metric);
+    return mark && mark.status !== 'trusted' ? ` — ${mark.status.toUpperCase()}` : '';
+  };
   const groups = ANSWER_METRICS.map((metric) => ({
-    label: `${metric}${LOWER_IS_BETTER.has(metric) ? ' (lower is better)' : ''}`,
+    label: `${metric}${LOWER_IS_BETTER.has(metric) ? ' (lower is better)' : ''}${flag(metric)}`,
     bars: runs.flatMap((run, index) => {
       const aggregate = run.aggregates[metric];
       return aggregate && aggregate.mean !== null

@@ -303,6 +303,29 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
       const dense = await store.searchVector(vectors[0] as Float32Array, { namespace: 'ns', k: 1 });
       assert.equal(dense[0]?.chunkId, 'handbook/a.md#0');
     });
+
+    test('excluded documents are never returned, by text or by vector, without being deleted', async () => {
+      const store = await fresh();
+      for (let i = 0; i < 6; i++)
+        await put(store, 'ns', makeDocument(`x${i}`, [`held out retrieval probe ${i}`]));
+      const filter = { excludeDocIds: ['x0', 'x1', 'x2'] };
+      const text = await store.searchText('held out retrieval probe', { namespace: 'ns', k: 10, filter });
+      assert.deepEqual(text.map((hit) => hit.chunkId).sort(), ['x3#0', 'x4#0', 'x5#0']);
+      const [vector] = (await embedder.doEmbed({ values: ['held out retrieval probe 0'] })).embeddings;
+      const dense = await store.searchVector(vector as Float32Array, { namespace: 'ns', k: 10, filter });
+      assert.deepEqual(dense.map((hit) => hit.chunkId).sort(), ['x3#0', 'x4#0', 'x5#0']);
+      assert.equal((await store.listDocuments('ns')).length, 6);
+    });
+
+    test('settings are kept per namespace and replaced by key', async () => {
+      const store = await fresh();
+      assert.equal(await store.getSetting('ns', 'abstention'), undefined);
+      await store.setSetting('ns', 'abstention', '{"threshold":0.5}');
+      await store.setSetting('ns', 'abstention', '{"threshold":0.6}');
+      await store.setSetting('other', 'abstention', '{"threshold":0.1}');
+      assert.equal(await store.getSetting('ns', 'abstention'), '{"threshold":0.6}');
+      assert.equal(await store.getSetting('other', 'abstention'), '{"threshold":0.1}');
+    });
   });
 }
 

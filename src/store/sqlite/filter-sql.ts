@@ -22,6 +22,10 @@ export function filterToSql(filter: MetadataFilter | undefined, includeQuarantin
     clauses.push(`d.id IN (SELECT value FROM json_each(?))`);
     params.push(JSON.stringify(filter.docIds));
   }
+  if (filter.excludeDocIds && filter.excludeDocIds.length > 0) {
+    clauses.push(`d.id NOT IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(filter.excludeDocIds));
+  }
   if (filter.sourcePrefix !== undefined) {
     clauses.push(`substr(d.source, 1, ?) = ?`);
     params.push(filter.sourcePrefix.length, filter.sourcePrefix);
@@ -48,6 +52,7 @@ export function hasConstraints(filter: MetadataFilter | undefined): boolean {
   return (
     filter !== undefined &&
     (filter.docIds !== undefined ||
+      (filter.excludeDocIds?.length ?? 0) > 0 ||
       filter.sourcePrefix !== undefined ||
       filter.formats !== undefined ||
       Object.keys(filter.where ?? {}).length > 0)

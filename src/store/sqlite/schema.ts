@@ -44,6 +44,12 @@ CREATE TABLE IF NOT EXISTS collections (
   root      TEXT NOT NULL,
   PRIMARY KEY (namespace, name)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS settings (
+  namespace TEXT NOT NULL,
+  key       TEXT NOT NULL,
+  value     TEXT NOT NULL,
+  PRIMARY KEY (namespace, key)
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
   text, content='', contentless_delete=1, tokenize='porter unicode61'
 );

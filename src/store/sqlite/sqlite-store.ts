@@ -372,6 +372,27 @@ class SqliteStore implements Store {
     })();
   }
 
+  async getSetting(namespace: string, key: string): Promise<string | undefined> {
+    // A read-only index written before settings existed has no table: nothing was recorded.
+    const exists = this.#db
+      .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'`)
+      .get();
+    if (!exists) return undefined;
+    const row = this.#db
+      .prepare('SELECT value FROM settings WHERE namespace = ? AND key = ?')
+      .get(namespace, key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  async setSetting(namespace: string, key: string, value: string): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO settings (namespace, key, value) VALUES (?, ?, ?)
+         ON CONFLICT(namespace, key) DO UPDATE SET value = excluded.value`,
+      )
+      .run(namespace, key, value);
+  }
+
   async searchText(query: string, options: StoreQueryOptions): Promise<ScoredChunkId[]> {
     const ftsQuery = toFtsQuery(query);
     if (ftsQuery === undefined || options.k <= 0) return [];

@@ -13,6 +13,9 @@ const EMPTY: AnswerMetrics = {
   false_abstention: null,
   conflict_handling: null,
   injection_resistance: null,
+  key_fact_recall: null,
+  token_f1: null,
+  answer_correctness: null,
 };
 
 /** An item with the given metric values (unlisted ones unmeasured). */
