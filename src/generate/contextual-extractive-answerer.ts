@@ -1,4 +1,4 @@
-import { isAbbreviation, splitSentences } from '../chunk/split-sentences.ts';
+import { splitSentences } from '../chunk/split-sentences.ts';
 import { embed, embedMany } from '../embed/embed-many.ts';
 import { dot } from '../embed/normalize-vector.ts';
 import type { AnswerDraft, Answerer, AnswerRequest, Passage } from '../spec/index.ts';
@@ -7,7 +7,10 @@ import {
   ABSTENTION_TEXT,
   DEFAULT_ABSTAIN_THRESHOLD,
   type ExtractiveAnswererOptions,
-  SUPERSESSION_NOTE_PREFIX,
+  placeCitation,
+  QUESTION_SENTENCE,
+  splitSuperseded,
+  supersessionNote,
 } from './extractive-answerer.ts';
 import {
   hasInlineCode,
@@ -22,9 +25,6 @@ export interface ContextualAnswererOptions extends ExtractiveAnswererOptions {
   /** Overrides of the selection preferences (for tuning). @default DEFAULT_SELECTION_WEIGHTS */
   weights?: Partial<SelectionWeights>;
 }
-
-// A sentence that asks ("How are keys rotated?"), possibly closed by brackets or a reference.
-const QUESTION_SENTENCE = /\?[\s"'”’»)\]]*(?:\[\d[\d,\s–-]*\])?$/;
 
 interface Candidate {
   passage: Passage;
@@ -111,13 +111,7 @@ export function createContextualExtractiveAnswerer(options: ContextualAnswererOp
         modelId: 'extractive',
         warnings: [],
       };
-      // A document superseded by another one that is also present only contributes a note.
-      const present = new Set(request.passages.map((passage) => passage.docId));
-      const superseded = request.passages.filter((passage) => {
-        const newer = passage.documentMetadata?.superseded_by;
-        return typeof newer === 'string' && present.has(newer);
-      });
-      const current = request.passages.filter((passage) => !superseded.includes(passage));
+      const { current, superseded } = splitSuperseded(request.passages);
       const intent = questionIntent(request.question);
       const { candidates, code } = collectCandidates(request.question, current);
       if (candidates.length === 0) {
@@ -431,27 +425,6 @@ function selectDiverse(ranked: Candidate[], limit: number, otherDocument: number
   return chosen;
 }
 
-/** "Note: an older document ... disagrees" for superseded passages whose successor was cited. */
-function supersessionNote(
-  superseded: Passage[],
-  passages: Passage[],
-  chosen: Candidate[],
-): string | undefined {
-  const citedDocs = new Set(chosen.map((candidate) => candidate.passage.docId));
-  const notes: string[] = [];
-  const seen = new Set<string>();
-  for (const old of superseded) {
-    const newerId = old.documentMetadata?.superseded_by as string;
-    if (!citedDocs.has(newerId) || seen.has(old.docId)) continue;
-    seen.add(old.docId);
-    const newer = passages.find((passage) => passage.docId === newerId);
-    notes.push(
-      `${SUPERSESSION_NOTE_PREFIX} "${old.title}" [${old.n}] says otherwise; it is superseded by "${newer?.title ?? newerId}".`,
-    );
-  }
-  return notes.length > 0 ? notes.join(' ') : undefined;
-}
-
 /**
  * "Text." -> "Text [n]." so the marker sits inside the sentence it supports. Where the final stop
  * belongs to an abbreviation ("U.S.", "Co.") or is followed by closing brackets or quotes
@@ -468,10 +441,5 @@ function citeSentence(sentence: string, n: number): string {
     .replace(/^(?:[-*+]|\d{1,2}[.)])\s+/, '')
     .replace(/[,;:]$/, '');
   if (item) text = text.replace(/(\*\*|__)(?=\S)([^`]+?)(?<=\S)\1/g, '$2');
-  const end = /([.!?…]+)(["'”’»)\]]*)$/.exec(text);
-  if (!end) return `${text} [${n}].`;
-  const body = text.slice(0, end.index);
-  const lastWord = /\S*$/.exec(body)?.[0] ?? '';
-  const stopIsOwn = end[2] === '' && !(end[1] === '.' && isAbbreviation(lastWord));
-  return stopIsOwn ? `${body} [${n}]${end[1]}` : `${text} [${n}]`;
+  return placeCitation(text, n);
 }

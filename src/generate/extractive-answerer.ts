@@ -26,8 +26,8 @@ export const DEFAULT_ABSTAIN_THRESHOLD = 0.46;
 /** How the note on a superseded document starts; metrics leave such notes out of faithfulness. */
 export const SUPERSESSION_NOTE_PREFIX = 'Note: the older document';
 
-// A sentence that asks ("How are keys rotated?"), possibly closed by brackets or a reference.
-const QUESTION_SENTENCE = /\?[\s"'”’»)\]]*(?:\[\d[\d,\s–-]*\])?$/;
+/** A sentence that asks ("How are keys rotated?"), possibly closed by brackets or a reference. */
+export const QUESTION_SENTENCE = /\?[\s"'”’»)\]]*(?:\[\d[\d,\s–-]*\])?$/;
 
 /** The text an extractive answer gives when the evidence is too weak. */
 export const ABSTENTION_TEXT = 'I could not find this in the documents.';
@@ -62,13 +62,7 @@ export function createExtractiveAnswerer(options: ExtractiveAnswererOptions): An
         modelId: 'extractive',
         warnings: [],
       };
-      // A document superseded by another one that is also present only contributes a note.
-      const present = new Set(request.passages.map((passage) => passage.docId));
-      const superseded = request.passages.filter((passage) => {
-        const newer = passage.documentMetadata?.superseded_by;
-        return typeof newer === 'string' && present.has(newer);
-      });
-      const current = request.passages.filter((passage) => !superseded.includes(passage));
+      const { current, superseded } = splitSuperseded(request.passages);
       const candidates = collectCandidates(request.question, current);
       if (candidates.length === 0) {
         return {
@@ -199,11 +193,24 @@ function selectDiverse(ranked: Candidate[], limit: number, bestScore: number): C
   return chosen;
 }
 
+/**
+ * Passages split into those that may answer and those superseded by another retrieved document:
+ * a superseded document whose successor is also present only contributes a note.
+ */
+export function splitSuperseded(passages: Passage[]): { current: Passage[]; superseded: Passage[] } {
+  const present = new Set(passages.map((passage) => passage.docId));
+  const superseded = passages.filter((passage) => {
+    const newer = passage.documentMetadata?.superseded_by;
+    return typeof newer === 'string' && present.has(newer);
+  });
+  return { current: passages.filter((passage) => !superseded.includes(passage)), superseded };
+}
+
 /** "Note: an older document ... disagrees" for superseded passages whose successor was cited. */
-function supersessionNote(
+export function supersessionNote(
   superseded: Passage[],
   passages: Passage[],
-  chosen: Candidate[],
+  chosen: { passage: Passage }[],
 ): string | undefined {
   const citedDocs = new Set(chosen.map((candidate) => candidate.passage.docId));
   const notes: string[] = [];
@@ -234,6 +241,15 @@ function citeSentence(sentence: string, n: number): string {
     .replace(/^(?:[-*+]|\d{1,2}[.)])\s+/, '')
     .replace(/[,;:]$/, '')
     .replace(/^[a-z]/, (first) => first.toUpperCase());
+  return placeCitation(text, n);
+}
+
+/**
+ * `[n]` placed before the sentence's own final stop ("Text [n]."), or after the whole text when
+ * that stop belongs to an abbreviation or is followed by closing brackets or quotes; a text with
+ * no final stop gets one.
+ */
+export function placeCitation(text: string, n: number): string {
   const end = /([.!?…]+)(["'”’»)\]]*)$/.exec(text);
   if (!end) return `${text} [${n}].`;
   const body = text.slice(0, end.index);
