@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { numberPassages } from '../../src/engine/passages.ts';
 import type { BeirQuerySet } from '../../src/evaluate/index.ts';
 import {
   type ContextualAnswererOptions,
@@ -65,16 +66,7 @@ export async function prepareClaims(input: {
     cases.push({
       id: query.id,
       claim: query.text,
-      passages: retrieved.results.map((result, index) => ({
-        n: index + 1,
-        chunkId: result.chunkId,
-        docId: result.docId,
-        source: result.source,
-        title: result.title,
-        text: result.text,
-        score: result.score,
-        metadata: result.metadata,
-      })),
+      passages: numberPassages(retrieved.results),
       relevantDocs: new Set([...judgements.entries()].filter(([, grade]) => grade > 0).map(([doc]) => doc)),
       rationale: evidence.get(query.id) ?? new Map(),
     });

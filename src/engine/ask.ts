@@ -3,8 +3,8 @@ import { askOptionsSchema } from '../config/option-schemas.ts';
 import { embed } from '../embed/embed-many.ts';
 import { ABSTENTION_TEXT } from '../generate/extractive-answerer.ts';
 import { redactPii, screenQuestion } from '../guard/index.ts';
-import { type RetrievalResult, retrieve } from '../retrieve/index.ts';
-import type { Conflict, Passage, Span, Store } from '../spec/index.ts';
+import { retrieve } from '../retrieve/index.ts';
+import type { Conflict, Passage, Span } from '../spec/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { costOf } from '../trace/cost.ts';
 import { Tracer } from '../trace/tracer.ts';
@@ -14,6 +14,7 @@ import { answerWithinPolicy, type PolicyOutcome } from './answer-within-policy.t
 import type { AskOptions, AskPolicyReport, AskResult, Citation } from './ask-types.ts';
 import { closeTrace } from './close-trace.ts';
 import { findConflicts, noteFor, streamingNoteFirst, withNote } from './conflict-step.ts';
+import { retrieverSettings, toPassages } from './passages.ts';
 import { findUnanswerableTerms } from './unanswerable-terms.ts';
 
 export type {
@@ -129,11 +130,7 @@ export async function ask(options: AskOptions): Promise<AskResult> {
       query: question,
       namespace,
       k: retrieval.k ?? 6,
-      ...(retrieval.mode ? { mode: retrieval.mode } : {}),
-      ...(retrieval.candidates ? { candidates: retrieval.candidates } : {}),
-      ...(retrieval.fusion ? { fusion: retrieval.fusion } : {}),
-      ...(retrieval.mmrLambda !== undefined ? { mmr: { lambda: retrieval.mmrLambda } } : {}),
-      ...(retrieval.expandParents !== undefined ? { expandParents: retrieval.expandParents } : {}),
+      ...retrieverSettings(retrieval),
       ...(retrieval.includeQuarantined ? { includeQuarantined: true } : {}),
       ...(questionEmbedding ? { queryEmbedding: questionEmbedding } : {}),
     });
@@ -320,27 +317,6 @@ async function finish(input: {
     traceId: trace.traceId,
     passages,
   };
-}
-
-/** Numbers the results from 1 and attaches their documents' metadata (dates, supersession). */
-async function toPassages(store: Store, namespace: string, results: RetrievalResult[]): Promise<Passage[]> {
-  const documents = new Map(
-    (await store.getDocuments(namespace, [...new Set(results.map((result) => result.docId))])).map((d) => [
-      d.id,
-      d,
-    ]),
-  );
-  return results.map((result, index) => ({
-    n: index + 1,
-    chunkId: result.chunkId,
-    docId: result.docId,
-    source: result.source,
-    title: result.title,
-    text: result.text,
-    score: result.score,
-    metadata: result.metadata,
-    documentMetadata: documents.get(result.docId)?.metadata ?? {},
-  }));
 }
 
 /**

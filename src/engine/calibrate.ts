@@ -6,7 +6,6 @@ import { retrieve } from '../retrieve/index.ts';
 import {
   CairnError,
   type EmbeddingModel,
-  type Passage,
   type Store,
   type StoredChunk,
   type StoredDocument,
@@ -19,6 +18,7 @@ import {
   writeCalibration,
 } from './abstention-calibration.ts';
 import type { AskRetrievalOptions } from './ask-types.ts';
+import { numberPassages, retrieverSettings } from './passages.ts';
 import { findUnanswerableTerms } from './unanswerable-terms.ts';
 
 /** Fewest documents an index needs before it calibrates itself. @default 20 */
@@ -120,25 +120,12 @@ export async function calibrateAbstention(options: CalibrateOptions): Promise<Ca
         query: question,
         namespace,
         k: retrieval.k ?? 6,
-        ...(retrieval.mode ? { mode: retrieval.mode } : {}),
-        ...(retrieval.candidates ? { candidates: retrieval.candidates } : {}),
-        ...(retrieval.fusion ? { fusion: retrieval.fusion } : {}),
-        ...(retrieval.mmrLambda !== undefined ? { mmr: { lambda: retrieval.mmrLambda } } : {}),
-        ...(retrieval.expandParents !== undefined ? { expandParents: retrieval.expandParents } : {}),
+        ...retrieverSettings(retrieval),
         filter: { excludeDocIds },
         queryEmbedding,
         ...signal,
       });
-      const passages: Passage[] = retrieved.results.map((result, index) => ({
-        n: index + 1,
-        chunkId: result.chunkId,
-        docId: result.docId,
-        source: result.source,
-        title: result.title,
-        text: result.text,
-        score: result.score,
-        metadata: result.metadata,
-      }));
+      const passages = numberPassages(retrieved.results);
       const draft = await answerer.answer({
         question,
         passages,
