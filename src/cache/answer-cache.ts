@@ -51,7 +51,7 @@ export interface AnswerCacheOptions {
  * Answers kept per tenant (namespace) and per pipeline fingerprint, so a tenant never sees
  * another's answers and a config change never serves answers made under the old one. Exact hits
  * match the normalised question; semantic hits the nearest cached question by embedding that asks
- * the same thing (see {@link sameQuestion}): "Who won the 2019 Tour de France?" is never served
+ * the same thing (see {@link sameQuestion}): "Who won the 2019 Harrowgate Classic?" is never served
  * the answer cached for 2021, however similar the embeddings.
  */
 export interface AnswerCache {

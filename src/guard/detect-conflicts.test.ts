@@ -47,10 +47,12 @@ test('numbers: the same claim with a different number is a conflict, cited on bo
 test('dates: a different date for the same event is a conflict; the document dates say which is newer', () => {
   const conflicts = detectConflicts(
     numbered(
-      passage('The game was played on February 7, 2021, at Raymond James Stadium.', {
+      passage('The Kelderwick harvest fair opened on February 7, 2021, at Marlow Park.', {
         updated: '2021-01-10',
       }),
-      passage('The game was played on February 14, 2021, at Raymond James Stadium.', { date: '2021-02-20' }),
+      passage('The Kelderwick harvest fair opened on February 14, 2021, at Marlow Park.', {
+        date: '2021-02-20',
+      }),
     ),
   );
   assert.equal(conflicts.length, 1);
@@ -72,8 +74,8 @@ test('dates: a different date for the same event is a conflict; the document dat
 test('a dateline at the start of a passage dates it', () => {
   const conflicts = detectConflicts(
     numbered(
-      passage('Feb 5, 2022 ... Norway collected 39 medals in 2018, the largest haul by any country.'),
-      passage('Mar 1, 2023 ... Norway collected 37 medals in 2018, the largest haul by any country.'),
+      passage('Feb 5, 2022 ... The Ostvale rowing club won 39 trophies in 2018, more than any other club.'),
+      passage('Mar 1, 2023 ... The Ostvale rowing club won 37 trophies in 2018, more than any other club.'),
     ),
   );
   assert.equal(conflicts.length, 1);
@@ -90,22 +92,18 @@ test('a dateline at the start of a passage dates it', () => {
 test('names: a different proper noun in the same claim is a conflict, multi-word names kept whole', () => {
   const conflicts = detectConflicts(
     numbered(
-      passage(
-        'The game was played at Raymond James Stadium in Tampa, Florida, the home stadium of the Buccaneers.',
-      ),
-      passage(
-        'The game was played at Raymond James Stadium in Glendale, Arizona, the home stadium of the Buccaneers.',
-      ),
-      passage('U.S. set the record for most total medals at a single Winter Olympics with 39.'),
-      passage('Norway set the record for most total medals at a single Winter Olympics with 39.'),
+      passage('The final was played at Harlow Arena in Millbrook, Oregon, the home ground of the Otters.'),
+      passage('The final was played at Harlow Arena in Ashford, Nevada, the home ground of the Otters.'),
+      passage('U.S. set the record for the most kites flown at a single Windmere Festival with 39.'),
+      passage('Norway set the record for the most kites flown at a single Windmere Festival with 39.'),
     ),
   );
   assert.deepEqual(
     conflicts.map((c) => c.values.map((v) => [v.value, v.citations])),
     [
       [
-        ['Tampa, Florida', [1]],
-        ['Glendale, Arizona', [2]],
+        ['Millbrook, Oregon', [1]],
+        ['Ashford, Nevada', [2]],
       ],
       [
         ['U.S.', [3]],
@@ -131,12 +129,12 @@ test('versions: a different version for the same release is a conflict', () => {
 test('no conflict between two sentences about different subjects', () => {
   const conflicts = detectConflicts(
     numbered(
-      passage('The 2018 Winter Olympics were held in PyeongChang, South Korea.'),
-      passage('The 2022 Winter Olympics were held in Beijing, China.'),
+      passage('The 2018 Brindle Fair was held in Ostvale, North Marren.'),
+      passage('The 2022 Brindle Fair was held in Kelderwick, South Marren.'),
       passage('Session tokens expire after 30 days of inactivity.'),
       passage('Refresh tokens expire after 90 days of inactivity.'),
-      passage('Super Bowl LVII was played at State Farm Stadium in Glendale, Arizona.'),
-      passage('Super Bowl LV was played at Raymond James Stadium in Tampa, Florida.'),
+      passage('Harvest Cup IV was played at Quarry Field in Ashford, Nevada.'),
+      passage('Harvest Cup III was played at Harlow Arena in Millbrook, Oregon.'),
     ),
   );
   assert.deepEqual(conflicts, []);
@@ -159,13 +157,13 @@ test('no conflict when the sentences also differ in a value at their start (anot
 test('no conflict when the same value is written differently', () => {
   const conflicts = detectConflicts(
     numbered(
-      passage('Norway collected 39 medals at the 2018 Winter Olympics, the largest haul.'),
-      passage('Norway collected thirty-nine medals at the 2018 Winter Olympics, the largest haul.'),
+      passage('The Ostvale rowing club won 39 trophies at the 2018 regatta, the most of any club.'),
+      passage('The Ostvale rowing club won thirty-nine trophies at the 2018 regatta, the most of any club.'),
       passage('The free plan allows 1,000 requests per day for each project.'),
       passage('The free plan allows 1000 requests per day for each project.'),
-      passage('The game was played on February 7, 2021, at Raymond James Stadium.'),
-      passage('The game was played on Feb. 7, 2021, at Raymond James Stadium.'),
-      passage('The game was played on 7 February 2021 at Raymond James Stadium.'),
+      passage('The Kelderwick harvest fair opened on February 7, 2021, at Marlow Park.'),
+      passage('The Kelderwick harvest fair opened on Feb. 7, 2021, at Marlow Park.'),
+      passage('The Kelderwick harvest fair opened on 7 February 2021 at Marlow Park.'),
     ),
   );
   assert.deepEqual(conflicts, []);
@@ -176,7 +174,7 @@ test('no conflict within one document, nor between unrelated sentences', () => {
     numbered(
       passage('In 2023 the limit was 5 requests per second.', {}, 'changelog'),
       passage('In 2023 the limit was 10 requests per second.', {}, 'changelog'),
-      passage('Norway won 16 gold medals.'),
+      passage('The Ostvale rowing club won 16 gold medals.'),
       passage('Backups run every 24 hours and are kept for 35 days.'),
     ),
   );

@@ -122,7 +122,7 @@ const DATE_KEYS = ['updated', 'last_updated', 'lastUpdated', 'modified', 'date',
  * Finds retrieved passages that give different values for the same thing: sentences from
  * different documents that make the same claim (the same words, in order, around one slot) with a
  * different number, date, version or proper noun in that slot. Sentences that differ in more than
- * one place are about different subjects (the 2018 and the 2022 Games) and are not conflicts; a
+ * one place are about different subjects (the 2018 and the 2022 fairs) and are not conflicts; a
  * value written two ways ("39", "thirty-nine"; "1,000", "1000"; "Feb. 7, 2021", "7 February
  * 2021") is one value. Each conflict lists its values with their passages and, when document dates
  * (front matter `updated`/`date`…, or a dateline opening the passage) or `superseded_by` tell,
@@ -534,7 +534,7 @@ function sameShape(
 
 function slotValue(sentence: Sentence, [from, to]: [number, number]): { text: string; key: string } {
   const block = sentence.tokens.slice(from, to);
-  // Keep the value itself: "the 39" -> "39", "Tampa, Florida," -> "Tampa, Florida", and a
+  // Keep the value itself: "the 39" -> "39", "Millbrook, Oregon," -> "Millbrook, Oregon", and a
   // number with its unit but not the rest of the clause ("365 days), after which…" -> "365 days").
   const isValue = (token: Token) => token.kind !== 'light' && (token.kind !== 'word' || token.capitalized);
   let first = block.findIndex(isValue);

@@ -1,6 +1,6 @@
 /** One of the values that retrieved passages give for the same thing. */
 export interface ConflictValue {
-  /** The value as written in the first passage that gives it, e.g. `Tampa, Florida` or `90`. */
+  /** The value as written in the first passage that gives it, e.g. `Millbrook, Oregon` or `90`. */
   value: string;
   /** Passage numbers (`[n]`) that state this value. */
   citations: number[];
@@ -15,7 +15,7 @@ export interface ConflictValue {
  * sources disagree, so no single value should be stated as fact.
  */
 export interface Conflict {
-  /** The claim with the value left out, e.g. `Super Bowl 2021 will take place at … with three`. */
+  /** The claim with the value left out, e.g. `Harrowgate bridge will reopen on … , after the repairs`. */
   subject: string;
   /** At least two values, each with the passages that state it. */
   values: ConflictValue[];
