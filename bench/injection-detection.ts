@@ -17,28 +17,12 @@ import {
   scoreInjectionSuite,
 } from '../src/evaluate/injection-suite.ts';
 import { detectInjection, INJECTION_CATEGORIES } from '../src/guard/index.ts';
+import { keywordFlags } from './lib/keyword-baseline.ts';
 import { markdownTable } from './lib/markdown-table.ts';
 import { scifactDir } from './lib/shared-data.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const suite = loadInjectionSuite(path.join(root, 'corpus/injection-suite.jsonl'));
-
-// The phrase list a first guard usually starts with; flags any text containing one.
-const KEYWORDS = [
-  'ignore previous instructions',
-  'ignore all previous instructions',
-  'ignore the above',
-  'disregard',
-  'system prompt',
-  'you are now',
-  'jailbreak',
-  'developer mode',
-  'dan',
-  'pretend',
-  'act as',
-  'base64',
-];
-const keywordFlags = (text: string) => KEYWORDS.some((word) => new RegExp(`\\b${word}\\b`, 'i').test(text));
 
 function keywordRates(items: InjectionSuiteItem[]): InjectionRates {
   const attacks = items.filter((item) => item.label === 'attack');

@@ -47,7 +47,8 @@ export function findPolicyViolation(input: {
   if (links.some((link) => !sources.includes(link.replace(/[.,;:]+$/, '')))) return 'unsupported_link';
   // Repeating what a passage says about injection (a document on the topic) is not following it.
   const lowerSources = sources.toLowerCase();
-  const injection = detectInjection(input.answer);
+  // Rules only: their excerpts can be looked up in the passages, a classifier score cannot.
+  const injection = detectInjection(input.answer, { classifier: false });
   if (injection.flagged && injection.signals.some((signal) => !lowerSources.includes(signal.excerpt))) {
     return 'injection_in_answer';
   }

@@ -228,7 +228,7 @@ export async function ingestPath(options: IngestOptions): Promise<IngestSummary>
 
 /** The injection finding for a document, or undefined when the scan finds nothing. */
 function scanForInjection(document: CairnDocument): InjectionFinding | undefined {
-  const verdict = detectInjection(`${document.title}\n${document.text}`);
+  const verdict = detectInjection(`${document.title}\n${document.text}`, { channel: 'document' });
   if (!verdict.flagged || !verdict.category) return undefined;
   const strongest =
     verdict.signals.find((signal) => signal.category === verdict.category) ?? verdict.signals[0];

@@ -111,7 +111,7 @@ export function scoreInjectionSuite(items: InjectionSuiteItem[]): {
   const falseAlarms: InjectionSuiteItem[] = [];
   const flaggedIds = new Set<string>();
   for (const item of items) {
-    const flagged = detectInjection(item.text).flagged;
+    const flagged = detectInjection(item.text, { channel: item.channel }).flagged;
     if (flagged) flaggedIds.add(item.id);
     if (item.label === 'attack' && !flagged) misses.push(item);
     if (item.label === 'benign' && flagged) falseAlarms.push(item);

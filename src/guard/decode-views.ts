@@ -118,7 +118,7 @@ function rot13(text: string): string {
 }
 
 /** `i g n o r e  a l l` -> `ignore all`: runs of four or more single letters become words. */
-function collapseLetterSpacing(text: string): string {
+export function collapseLetterSpacing(text: string): string {
   return text.replace(/(?:\b\w\b {1,2}){3,}\b\w\b/g, (run) =>
     run
       .split(/ {2}/)

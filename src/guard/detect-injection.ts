@@ -1,3 +1,4 @@
+import { classifyInjection, type InjectionChannel } from './classify-injection.ts';
 import { decodeViews, type ViewKind } from './decode-views.ts';
 
 /** Kinds of prompt injection cairn looks for. */
@@ -22,7 +23,7 @@ export interface InjectionSignal {
   rule: string;
   weight: number;
   /** Which reading of the text fired it; anything but `plain` means the payload was disguised. */
-  view: ViewKind;
+  view: ViewKind | 'classifier';
   excerpt: string;
 }
 
@@ -34,6 +35,16 @@ export interface InjectionVerdict {
   /** The category with the highest score, when anything fired. */
   category?: InjectionCategory;
   signals: InjectionSignal[];
+  /** The learned classifier's highest segment score and the threshold it was held to. */
+  classifier?: { score: number; threshold: number };
+}
+
+/** How to scan a text for injection. */
+export interface DetectInjectionOptions {
+  /** Where the text comes from; documents are held to a stricter classifier threshold. @default 'question' */
+  channel?: InjectionChannel;
+  /** Whether the learned classifier adds its verdict to the rules'. @default true */
+  classifier?: boolean;
 }
 
 interface Rule {
@@ -100,6 +111,14 @@ const RULES: Rule[] = [
       /\b(?:reply|respond|answer|say|output|print|confirm)\s+(?:only\s+)?(?:with\s+|by saying\s+)?(?:(?:the (?:word|phrase)\s+)?['"][^'"]{1,40}['"]|the (?:word|phrase)\s+\w+)/,
   },
   {
+    // A quoted order followed by one to carry it out: the quote is the payload, not a mention.
+    name: 'quoted-then-obey',
+    category: 'instruction_override',
+    weight: 1,
+    pattern:
+      /["\u201c\u201e\u00ab][^"\u201c\u201d\u00bb\n]{3,300}["\u201c\u201d\u00bb]\s{0,3}[.!]?\s{0,3}(?:do|follow|obey|carry out|execute|mach|befolge|fais|ex[eé]cute|ob[eé]is|haz|ejecuta|obedece)\b[^.!?\n]{0,30}\b(?:exactly|precisely|what|as (?:it|the user)|genau|exactement|exactamente|wortw[oö]rtlich|à la lettre|al pie de la letra)\b/,
+  },
+  {
     name: 'whatever-the-question',
     category: 'instruction_override',
     weight: 1,
@@ -140,7 +159,7 @@ const RULES: Rule[] = [
     category: 'role_override',
     weight: 1,
     pattern:
-      /\b(?:role-?play|role play)\s+as\b|\b(?:pretend|imagine)\s+(?:to be|you are|that you are)\s+(?:an? )?(?:unrestricted|jailbroken|uncensored|model|ai|the (?:head|system|account))|\bact as (?:an? )?(?:jailbroken|unrestricted|uncensored|the account owner|the system administrator)|\brespond as two characters\b|\bsimulate a terminal\b|\bassume the role of\b|\bacting on behalf of\b/,
+      /\b(?:you (?:will|must|shall|should|are to) (?:now )?|from now on,? (?:you )?|now )(?:role-?play as|assume the role of|pretend to be|act as)\b|\b(?:role-?play|role play|assume the role of)\s+(?:an? )?(?:unrestricted|jailbroken|uncensored|unfiltered|evil|dan\b|an ai with(?:out)? )|\b(?:pretend|imagine)\s+(?:to be|you are|that you are)\s+(?:an? )?(?:unrestricted|jailbroken|uncensored|model|ai|the (?:head|system|account))|\bact as (?:an? )?(?:jailbroken|unrestricted|uncensored|the account owner|the system administrator)|\brespond as two characters\b|\bsimulate a terminal\b/,
   },
   // Attempts to read the hidden prompt.
   {
@@ -170,14 +189,17 @@ const RULES: Rule[] = [
     name: 'image-with-query',
     category: 'exfiltration',
     weight: 1,
-    pattern: /!\[[^\]]*\]\(\s*(?:https?:)?\/\/[^)\s]*\?[^)\s]*=/,
+    // A query value left empty or holding a placeholder is a slot for data; `?branch=main` on a
+    // CI badge is not.
+    pattern:
+      /!\[[^\]\n]{0,200}\]\(\s*(?:https?:)?\/\/[^)\s?]{1,300}\?(?:[^)\s=&]{0,60}=[^)\s&]{0,200}&){0,20}[^)\s=&]{0,60}=(?:[)&\s]|\{|\$|<|%7b|\[)/,
   },
   {
     name: 'url-placeholder',
     category: 'exfiltration',
     weight: 1,
     pattern:
-      /(?:https?|ftp):\/\/[^\s)]*(?:\{\{?[a-z_]+\}?\}|user_question|conversation|\bchat=|' \+ )|\bexfiltrate (?:the|your|all|any)\b|\btracking pixel\b|\binvisible image\b/,
+      /(?:https?|ftp):\/\/[^\s)]{0,300}(?:\{\{?[a-z_]+\}?\}|user_question|conversation|\bchat=|' \+ )|\bexfiltrate (?:the|your|all|any)\b|\btracking pixel\b|\binvisible image\b/,
   },
   {
     name: 'send-data-out',
@@ -192,7 +214,7 @@ const RULES: Rule[] = [
     category: 'exfiltration',
     weight: 1,
     pattern: new RegExp(
-      `(?:\\?[a-z]+=|https?:\\/\\/\\S+)${GAP(60)}\\b(?:followed by|carrying|with|plus|after|contains?)\\b${GAP(30)}\\b${DATA}`,
+      `(?:\\?[a-z]+=|https?:\\/\\/\\S{1,300})${GAP(60)}\\b(?:followed by|carrying|with|plus|after|contains?)\\b${GAP(30)}\\b${DATA}`,
     ),
   },
   {
@@ -221,12 +243,33 @@ const DIRECTIVE =
   /\b(?:must|should|shall|need to|has to|have to|ignore|disregard|forget|override|reveal|print|say|state|tell|answer|respond|reply|include|append|add|send|email|upload|post|render|embed|do not|never|always|assume|role-?play|pretend|act|you are|from now on|enter|switch|follow|recommend|quote|output|disclose|leak|summari[sz]e|paste|before answering|when (?:asked|answering))\b/;
 
 /**
- * Scores a text for prompt injection with rules over several readings of it (plain, normalised,
- * decoded). Rules fire on orders aimed at the model, not on the topic: "ignore the linter
- * warning" is benign, "ignore your previous instructions" is not. A rule that only fires on a
- * disguised reading counts as an encoded payload, whatever it says.
+ * Scores a text for prompt injection with two signals: rules over several readings of it (plain,
+ * normalised, decoded), and a learned classifier (hashed word and character n-grams, trained on
+ * public and our own attacks in English, German, French and Spanish). Either one flags the text.
+ * Rules fire on orders aimed at the model, not on the topic: "ignore the linter warning" is
+ * benign, "ignore your previous instructions" is not. A rule that only fires on a disguised
+ * reading counts as an encoded payload, whatever it says.
  */
-export function detectInjection(text: string): InjectionVerdict {
+export function detectInjection(text: string, options: DetectInjectionOptions = {}): InjectionVerdict {
+  const signals = ruleSignals(text);
+  if (options.classifier === false) return verdictOf(dedupe(signals));
+  const learned = classifyInjection(text, options.channel ?? 'question');
+  if (learned.flagged) {
+    signals.push({
+      category: 'instruction_override',
+      rule: 'learned-classifier',
+      weight: 1,
+      view: 'classifier',
+      excerpt: learned.segment.toLowerCase().slice(0, 120),
+    });
+  }
+  return {
+    ...verdictOf(dedupe(signals)),
+    classifier: { score: learned.score, threshold: learned.threshold },
+  };
+}
+
+function ruleSignals(text: string): InjectionSignal[] {
   const signals: InjectionSignal[] = [];
   // Rules that fired on the text as written; the normalised reading only adds what they missed.
   const firedPlain = new Set<string>();
@@ -271,7 +314,7 @@ export function detectInjection(text: string): InjectionVerdict {
       });
     }
   }
-  return verdictOf(dedupe(signals));
+  return signals;
 }
 
 const QUOTED = /"[^"\n]{1,300}"|\u201c[^\u201d\n]{1,300}\u201d|`[^`\n]{1,300}`/g;

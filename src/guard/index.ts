@@ -1,3 +1,4 @@
+export * from './classify-injection.ts';
 export * from './decode-views.ts';
 export * from './detect-conflicts.ts';
 export * from './detect-injection.ts';
