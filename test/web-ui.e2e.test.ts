@@ -66,7 +66,7 @@ test('upload, ask, stream, open a citation and the trace in the browser', async 
   const file = path.join(shots, 'retention.md');
   fs.writeFileSync(
     file,
-    '---\ntitle: Retention policy\n---\n# Retention policy\n\n## Logs\n\nPrompt and answer logs are kept for 30 days and then deleted by a daily job.\n\n## Audit\n\nAudit logs are kept for two years, append-only.\n',
+    '---\ntitle: Retention policy\n---\n# Retention policy\n\n## Logs\n\nPrompt and answer logs are kept for 30 days and then deleted by a daily job.\n\n## Audit\n\nAudit logs are kept for two years, append-only. Requests for an early purge go to privacy-desk@example.org.\n',
   );
   await page.locator('input[type=file]').setInputFiles(file);
   await page.locator('.jobs li[data-status=done]').waitFor({ timeout: 20_000 });
@@ -89,6 +89,9 @@ test('upload, ask, stream, open a citation and the trace in the browser', async 
     /Audit logs are kept for two years/,
   );
   assert.match((await passage.locator('.cited-passage mark').textContent()) ?? '', /30 days/);
+  // Answers are redacted, so the document shown beside one is too.
+  assert.match((await passage.textContent()) ?? '', /go to \[EMAIL\]/);
+  assert.doesNotMatch(await page.content(), /privacy-desk/);
 
   await page.locator('.details summary').click();
   await page.getByRole('button', { name: 'Show trace' }).click();

@@ -181,7 +181,11 @@ export const configSchema = z
       .default({ model: 'offline' }),
     guard: z
       .object({
-        /** Replace personal data and secrets in answers with typed placeholders (traces always are). */
+        /**
+         * Replace personal data and secrets with typed placeholders in answers and everything
+         * returned with them: citations, passages, conflicts, streamed text, search results and
+         * the citation viewer's chunks (traces always are).
+         */
         redactAnswers: z.boolean().default(true),
         /** Replace personal data and secrets in documents before they are stored (opt-in). */
         redactDocuments: z.boolean().default(false),

@@ -68,8 +68,10 @@ export interface AskOptions {
   /** Called before a policy retry or fallback, so a streaming client can discard the text so far. */
   onRetry?: (reason: PolicyViolation) => void;
   /**
-   * Replace personal data and secrets in the final answer with typed placeholders. Traces are
-   * always redacted. Streamed deltas are sent before this check. @default true
+   * Replace personal data and secrets with typed placeholders in the answer and in everything
+   * returned with it: citations, passages, conflicts, cache report, and the deltas `onToken`
+   * receives (held back by up to 64 characters so a value split across tokens is still caught).
+   * Identifiers (document, chunk and trace ids) are kept. Traces are always redacted. @default true
    */
   redactAnswer?: boolean;
   /** Receives answer text as it is generated. */

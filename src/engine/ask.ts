@@ -2,7 +2,7 @@ import { checkOptions } from '../config/check-options.ts';
 import { askOptionsSchema } from '../config/option-schemas.ts';
 import { embed } from '../embed/embed-many.ts';
 import { ABSTENTION_TEXT } from '../generate/extractive-answerer.ts';
-import { redactPii, screenQuestion } from '../guard/index.ts';
+import { createRedactingStream, redactPii, redactResult, screenQuestion } from '../guard/index.ts';
 import { retrieve } from '../retrieve/index.ts';
 import type { Conflict, Passage, Span } from '../spec/index.ts';
 import { CairnError } from '../spec/index.ts';
@@ -14,6 +14,7 @@ import { answerWithinPolicy, type PolicyOutcome } from './answer-within-policy.t
 import type { AskOptions, AskPolicyReport, AskResult, Citation } from './ask-types.ts';
 import { closeTrace } from './close-trace.ts';
 import { findConflicts, noteFor, streamingNoteFirst, withNote } from './conflict-step.ts';
+import type { PolicyViolation } from './grounding-policy.ts';
 import { retrieverSettings, toPassages } from './passages.ts';
 import { findUnanswerableTerms } from './unanswerable-terms.ts';
 
@@ -32,9 +33,34 @@ export type {
 /**
  * Answers a question from the index: screen the question, embed, retrieve, (rerank), generate
  * with citations, enforce the grounding policy (retry once, fall back, refuse), redact, and
- * record a trace with a span per stage and decision.
+ * record a trace with a span per stage and decision. With `redactAnswer` on, every text field of
+ * the result (fresh, cached or abstained) and every streamed delta is redacted the same way.
  */
 export async function ask(options: AskOptions): Promise<AskResult> {
+  if (!(options.redactAnswer ?? true)) return answerQuestion(options);
+  const { onToken, onRetry } = options;
+  const stream = onToken ? createRedactingStream(onToken) : undefined;
+  const result = await answerQuestion({
+    ...options,
+    ...(stream
+      ? {
+          onToken: stream.write,
+          onRetry: (reason: PolicyViolation) => {
+            // A draft the policy rejected is complete and can be sent in full; a cut-off stream
+            // may end inside a value, so its unsent rest is dropped.
+            if (reason === 'provider_failed') stream.discard();
+            else stream.end();
+            onRetry?.(reason);
+          },
+        }
+      : {}),
+  });
+  stream?.end();
+  return redactResult(result);
+}
+
+/** {@link ask} before redaction of the result and of the streamed deltas. */
+async function answerQuestion(options: AskOptions): Promise<AskResult> {
   checkOptions('ask', askOptionsSchema, options);
   const asked = options.question.trim();
   if (asked === '') throw new CairnError('invalid_option', 'the question is empty');
@@ -201,8 +227,11 @@ export async function ask(options: AskOptions): Promise<AskResult> {
     const outcome = withNote(answered, note, conflicts);
     if (questionInjection) outcome.policy.questionInjection = questionInjection;
     const result = await finish({ tracer, root, options, passages, outcome, firstTokenMs, conflicts });
-    if (cache && !result.abstained)
-      await storeInCache(cache, options, namespace, fingerprint, question, questionEmbedding, result);
+    if (cache && !result.abstained) {
+      // The cache keeps what is served, so its file holds no more personal data than the answers.
+      const kept = (options.redactAnswer ?? true) ? redactResult(result) : result;
+      await storeInCache(cache, options, namespace, fingerprint, question, questionEmbedding, kept);
+    }
     return result;
   } catch (caught) {
     const error = deadlineError(caught, deadline, tracer, options);
@@ -235,7 +264,7 @@ function deadlineError(
   );
 }
 
-/** Redacts, prices and traces the outcome, saves the trace, and builds the result. */
+/** Prices and traces the outcome, saves the trace, and builds the result ({@link ask} redacts it). */
 async function finish(input: {
   tracer: Tracer;
   root: Span;
@@ -247,11 +276,11 @@ async function finish(input: {
 }): Promise<AskResult> {
   const { tracer, root, options, passages, outcome } = input;
   const guardSpan = tracer.start('cairn.guard', { check: 'redaction' });
-  let answer = outcome.answer;
-  const redaction = !outcome.abstained && (options.redactAnswer ?? true) ? redactPii(answer) : undefined;
-  if (redaction) answer = redaction.text;
+  const { answer } = outcome;
+  // What redaction takes out of the answer, for the trace; ask() then redacts the whole result.
+  const redacted = (options.redactAnswer ?? true) ? redactPii(answer).redacted : {};
   Object.assign(guardSpan.attributes, {
-    piiRedacted: Object.entries(redaction?.redacted ?? {}).map(([type, count]) => `${type}:${count}`),
+    piiRedacted: Object.entries(redacted).map(([type, count]) => `${type}:${count}`),
     citedDocIds: outcome.abstained ? [] : outcome.validCitations.map((n) => passages[n - 1]?.docId ?? ''),
     abstained: outcome.abstained,
     decision: outcome.policy.decision,

@@ -4,4 +4,6 @@ export * from './detect-conflicts.ts';
 export * from './detect-injection.ts';
 export * from './detect-pii.ts';
 export * from './redact-pii.ts';
+export * from './redact-result.ts';
+export * from './redact-stream.ts';
 export * from './screen-question.ts';

@@ -19,6 +19,7 @@ import { type AskRetrievalOptions, ask, ingestPath } from '../engine/index.ts';
 import { type JudgeTrust, loadJudgeTrust, trustMark } from '../evaluate/judge-trust.ts';
 import { renderReport } from '../evaluate/report/index.ts';
 import { findRun, listRunsIn } from '../evaluate/runs-store.ts';
+import { redactResult } from '../guard/index.ts';
 import { formatForPath } from '../ingest/index.ts';
 import { retrieve } from '../retrieve/index.ts';
 import {
@@ -307,6 +308,11 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       throw new CairnError('forbidden', `this key has role ${key.role}; the route needs ${role}`);
     return key;
   };
+  /**
+   * What a reader gets of the documents' text (search results, the citation viewer's chunks):
+   * redacted like the answers, or an API that redacts answers would hand out the same values raw.
+   */
+  const asReturnedWithAnswers = <T>(value: T): T => (guard.redactAnswers ? redactResult(value) : value);
   // What every answering route passes to ask().
   const answerOptions = {
     ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}),
@@ -378,7 +384,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       query: body.query,
       docIds: results.map((result) => result.docId),
     });
-    return c.json({ results, timings });
+    return c.json({ results: asReturnedWithAnswers(results), timings });
   });
 
   app.post('/v1/ask', jsonLimit, async (c) => {
@@ -560,7 +566,8 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         text,
         metadata,
       }));
-    return c.json({ document, chunks });
+    // The web UI opens this next to an answer to show a cited passage in its document.
+    return c.json(asReturnedWithAnswers({ document, chunks }));
   });
 
   app.delete('/v1/documents/:id', async (c) => {

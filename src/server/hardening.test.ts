@@ -202,7 +202,11 @@ test('a provider failure mid-stream ends a streamed chat completion with an erro
   const chatKeys = openApiKeyStore(indexPath);
   const mock = await startMockLlmServer();
   try {
-    mock.setDefault({ text: 'The constant k is usually sixty [1] in practice.', cutAfterChunks: 2 });
+    // Cut well past the redaction hold-back (64 characters), so some of the text has been sent.
+    mock.setDefault({
+      text: 'The constant k is usually sixty [1] in practice, and most libraries keep that default because it works on very different lists.',
+      cutAfterChunks: 20,
+    });
     const { app, logged } = appWith({
       store: chatStore,
       keys: chatKeys,
