@@ -12,7 +12,7 @@
  * stated, and a value stated as fact (true or fake in the answer, no flag). Items 0-49 are dev
  * (the detector's rules were tuned on them), 50-99 test (reported, never used for tuning).
  *
- *   npx tsx bench/rgb-conflicts.ts [--split dev|test|all] [--limit N] [--verbose]
+ *   npx tsx bench/rgb-conflicts.ts [--split dev|test|all] [--limit N] [--conflict-depth N] [--verbose]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -51,6 +51,7 @@ const { values } = parseArgs({
     split: { type: 'string', default: 'all' },
     limit: { type: 'string' },
     verbose: { type: 'boolean', default: false },
+    'conflict-depth': { type: 'string' },
   },
 });
 const file = path.join(BENCH_DATA, 'rgb', 'en_fact.jsonl');
@@ -74,7 +75,12 @@ const chosen = all
 const { config } = loadConfig({ cwd: ROOT, env: {} });
 const { store, embedder } = openIndex({ indexPath: ':memory:', endpoint: { threads: ingestThreads() } });
 const answerer = createExtractiveAnswerer({ embedder, maxSentences: config.answerer.maxSentences });
-const retrieval = { mode: config.retrieval.mode, k: config.retrieval.k, fusion: config.retrieval.fusion };
+const retrieval = {
+  mode: config.retrieval.mode,
+  k: config.retrieval.k,
+  fusion: config.retrieval.fusion,
+  conflictDepth: values['conflict-depth'] ? Number(values['conflict-depth']) : config.retrieval.conflictDepth,
+};
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-rgb-'));
 
 /** Every way an answer may write a value, lower-cased (RGB answers may list alternatives). */
@@ -109,7 +115,10 @@ for (const [index, { item, split }] of chosen.entries()) {
         detectConflicts: detect,
       });
       const answer = result.answer.toLowerCase();
-      const seen = result.passages.map((passage) => Number(/passage-(\d+)/.exec(passage.docId)?.[1]));
+      // The answer's own top k: passages added for a conflict found deeper do not count here.
+      const seen = result.passages
+        .slice(0, retrieval.k)
+        .map((passage) => Number(/passage-(\d+)/.exec(passage.docId)?.[1]));
       const trueCount = item.positive.length;
       const bothRetrieved =
         corpus === 'both' &&
@@ -172,7 +181,7 @@ for (const split of ['dev', 'test']) {
   }
 }
 console.log(
-  `\nRGB en_fact, ${chosen.length} items (dev = items 0-49, test = 50-99), default offline pipeline (embedder ${embedder.modelId}, ${config.retrieval.mode} k=${config.retrieval.k}, extractive), ${fixed((performance.now() - started) / 1000, 0)} s\n`,
+  `\nRGB en_fact, ${chosen.length} items (dev = items 0-49, test = 50-99), default offline pipeline (embedder ${embedder.modelId}, ${config.retrieval.mode} k=${config.retrieval.k}, conflict depth ${retrieval.conflictDepth}, extractive), ${fixed((performance.now() - started) / 1000, 0)} s\n`,
 );
 console.log(
   markdownTable(

@@ -30,6 +30,9 @@ const dailyBudget = z
   .strict();
 
 /** No limits: budgets are opt-in. */
+/** Passages past the top k searched for contradicting values (chosen on RGB dev, README). */
+export const CONFLICT_DEPTH = 12;
+
 export const DEFAULT_BUDGETS = { daily: {}, tenants: {}, warnAt: 0.8 };
 
 /**
@@ -97,9 +100,20 @@ export const configSchema = z
         fusion: fusion.default({ method: 'weighted', alpha: 0.2 }),
         mmrLambda: z.number().min(0).max(1).optional(),
         expandParents: z.boolean().default(true),
+        /**
+         * Passages past the top `k` searched for a value that contradicts one of the top `k`; a
+         * passage found that way is added to the answer's passages so both sides can be cited.
+         */
+        conflictDepth: z.number().int().min(0).max(100).default(CONFLICT_DEPTH),
       })
       .strict()
-      .default({ mode: 'hybrid', k: 6, fusion: { method: 'weighted', alpha: 0.2 }, expandParents: true }),
+      .default({
+        mode: 'hybrid',
+        k: 6,
+        fusion: { method: 'weighted', alpha: 0.2 },
+        expandParents: true,
+        conflictDepth: CONFLICT_DEPTH,
+      }),
     answerer: z
       .object({
         /** `extractive` (offline, default), `openai-compatible:<model>` or `anthropic:<model>`. */

@@ -21,6 +21,8 @@ export interface AskRetrievalOptions {
   fusion?: FusionOptions;
   mmrLambda?: number;
   expandParents?: boolean;
+  /** Passages past the top `k` searched for a value that contradicts one of them. @default 12 */
+  conflictDepth?: number;
   /** Search quarantined documents too (reviewers only). @default false */
   includeQuarantined?: boolean;
 }

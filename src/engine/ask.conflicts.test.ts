@@ -136,3 +136,27 @@ test('no conflicts on consistent passages, and detectConflicts: false turns it o
   assert.deepEqual(off.conflicts, []);
   assert.doesNotMatch(off.answer, /disagree/);
 });
+
+test('a contradicting passage ranked below k is found, added to the passages and cited', async () => {
+  const answerer = createExtractiveAnswerer({ embedder, abstainThreshold: 0.1 });
+  // With k = 1 only one side is among the answer's passages; the other is ranked second.
+  const deep = await ask({ store, embedder, answerer, question, retrieval: { k: 1, conflictDepth: 4 } });
+  assert.equal(deep.conflicts.length, 1, deep.answer);
+  assert.equal(deep.passages.length, 2);
+  const citations = deep.conflicts[0]?.values.flatMap((value) => value.citations).sort();
+  assert.deepEqual(citations, [1, 2]);
+  assert.deepEqual(
+    deep.passages.map((passage) => passage.n),
+    [1, 2],
+  );
+  assert.match(deep.answer, /^The sources disagree/);
+  assert.deepEqual(
+    new Set(deep.citations.map((citation) => citation.docId)),
+    new Set(['docs/handbook.md', 'docs/wiki.md']),
+  );
+
+  // Searching no deeper than k sees one side only, and the parking note ranked below adds nothing.
+  const shallow = await ask({ store, embedder, answerer, question, retrieval: { k: 1, conflictDepth: 0 } });
+  assert.equal(shallow.conflicts.length, 0);
+  assert.equal(shallow.passages.length, 1);
+});

@@ -1,9 +1,10 @@
 import { checkOptions } from '../config/check-options.ts';
+import { CONFLICT_DEPTH } from '../config/config-schema.ts';
 import { askOptionsSchema } from '../config/option-schemas.ts';
 import { embed } from '../embed/embed-many.ts';
 import { ABSTENTION_TEXT } from '../generate/extractive-answerer.ts';
 import { createRedactingStream, redactPii, redactResult, screenQuestion } from '../guard/index.ts';
-import { retrieve } from '../retrieve/index.ts';
+import { defaultCandidates, retrieve } from '../retrieve/index.ts';
 import type { Conflict, Passage, Span } from '../spec/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { costOf } from '../trace/cost.ts';
@@ -150,21 +151,28 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
       mode: retrieval.mode ?? 'hybrid',
       k: retrieval.k ?? 6,
     });
+    const k = retrieval.k ?? 6;
+    const detecting = options.detectConflicts ?? true;
+    const conflictDepth = detecting ? (retrieval.conflictDepth ?? CONFLICT_DEPTH) : 0;
     const retrieved = await retrieve({
       store: options.store,
       embedder: options.embedder,
       query: question,
       namespace,
-      k: retrieval.k ?? 6,
+      k: k + conflictDepth,
       ...retrieverSettings(retrieval),
+      // The fusion pool `k` alone would get, so searching deeper leaves the top k as they were.
+      candidates: retrieval.candidates ?? defaultCandidates(k),
       ...(retrieval.includeQuarantined ? { includeQuarantined: true } : {}),
       ...(questionEmbedding ? { queryEmbedding: questionEmbedding } : {}),
     });
-    const passages = await addSupersedingPassages(
+    const ranked = await toPassages(options.store, namespace, retrieved.results);
+    const deeper = ranked.slice(k);
+    let passages = await addSupersedingPassages(
       options,
       question,
       namespace,
-      await toPassages(options.store, namespace, retrieved.results),
+      ranked.slice(0, k),
       questionEmbedding,
     );
     const t = retrieved.timings;
@@ -209,7 +217,8 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
     const calibration =
       (options.useIndexCalibration ?? true) ? await readCalibration(options.store, namespace) : undefined;
 
-    const conflicts = (options.detectConflicts ?? true) ? findConflicts(tracer, question, passages) : [];
+    let conflicts: Conflict[] = [];
+    if (detecting) ({ conflicts, passages } = findConflicts(tracer, question, passages, deeper));
     const note = noteFor(conflicts);
     const answered = await answerWithinPolicy({
       options: streamingNoteFirst(options, note),

@@ -8,10 +8,31 @@ import type { AskOptions } from './ask-types.ts';
  * Finds passages that disagree on a value the question is about, recording what it found on a
  * `cairn.guard` span (`check: 'conflicts'`). Superseded documents are included: their conflicts
  * are reported with the newer side, but get no note (the answerers already prefer the successor).
+ *
+ * `deeper` are the passages ranked just below the answer's: a contradicting version is often
+ * worded less like the question and ranked lower. A conflict counts only when one side is among
+ * `passages`; the deeper passages it cites are added to them (numbered on), so both sides can be
+ * cited, and the others are left out.
  */
-export function findConflicts(tracer: Tracer, question: string, passages: Passage[]): Conflict[] {
+export function findConflicts(
+  tracer: Tracer,
+  question: string,
+  passages: Passage[],
+  deeper: Passage[] = [],
+): { conflicts: Conflict[]; passages: Passage[] } {
   const span = tracer.start('cairn.guard', { check: 'conflicts' });
-  const conflicts = detectConflicts(passages, { question });
+  const present = new Set(passages.map((passage) => passage.chunkId));
+  const below = deeper.filter((passage) => !present.has(passage.chunkId));
+  const candidates = [
+    ...passages,
+    ...below.map((passage, i) => ({ ...passage, n: passages.length + i + 1 })),
+  ];
+  const touchesAnswer = (conflict: Conflict) =>
+    conflict.values.some((value) => value.citations.some((n) => n <= passages.length));
+  const found = detectConflicts(candidates, { question, limit: Number.POSITIVE_INFINITY })
+    .filter(touchesAnswer)
+    .slice(0, CONFLICT_LIMIT);
+  const { conflicts, passages: shown } = withCitedDeeperPassages(found, passages, candidates);
   Object.assign(span.attributes, {
     count: conflicts.length,
     conflicts: conflicts.map((conflict) =>
@@ -22,9 +43,43 @@ export function findConflicts(tracer: Tracer, question: string, passages: Passag
       ).text.slice(0, 500),
     ),
     docIds: [...new Set(conflicts.flatMap((conflict) => conflict.values.flatMap((v) => v.docIds)))],
+    addedPassages: shown.length - passages.length,
   });
   tracer.end(span);
-  return conflicts;
+  return { conflicts, passages: shown };
+}
+
+/** Most conflicts reported for one answer. */
+const CONFLICT_LIMIT = 5;
+
+/** Appends the deeper passages the conflicts cite and renumbers their citations to match. */
+function withCitedDeeperPassages(
+  conflicts: Conflict[],
+  passages: Passage[],
+  candidates: Passage[],
+): { conflicts: Conflict[]; passages: Passage[] } {
+  const renumbered = new Map<number, number>();
+  const added: Passage[] = [];
+  for (const conflict of conflicts) {
+    for (const n of conflict.values.flatMap((value) => value.citations)) {
+      if (n <= passages.length || renumbered.has(n)) continue;
+      const next = passages.length + added.length + 1;
+      renumbered.set(n, next);
+      added.push({ ...(candidates[n - 1] as Passage), n: next });
+    }
+  }
+  if (added.length === 0) return { conflicts, passages };
+  const renumber = (citations: number[]) => citations.map((n) => renumbered.get(n) ?? n);
+  return {
+    conflicts: conflicts.map((conflict) => ({
+      ...conflict,
+      values: conflict.values.map((value) => ({ ...value, citations: renumber(value.citations) })),
+      ...(conflict.newer
+        ? { newer: { ...conflict.newer, citations: renumber(conflict.newer.citations) } }
+        : {}),
+    })),
+    passages: [...passages, ...added],
+  };
 }
 
 /** The sentence that names the disagreements worth telling the reader, or undefined when none. */

@@ -85,6 +85,11 @@ export interface RetrieveOutput {
   timings: RetrievalTimings;
 }
 
+/** How many hits of each retriever are fused when the caller does not say: 50, or 5 per result. */
+export function defaultCandidates(k: number): number {
+  return Math.max(50, 5 * k);
+}
+
 /**
  * Runs BM25, dense or hybrid retrieval against a store, then optional MMR and parent expansion.
  * Every store call is scoped to one namespace and filter.
@@ -96,7 +101,7 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrieveOutput
   const k = options.k ?? 10;
   if (!Number.isInteger(k) || k < 1)
     throw new CairnError('invalid_option', `k must be a positive integer, got ${k}`);
-  const candidates = Math.max(options.candidates ?? Math.max(50, 5 * k), k);
+  const candidates = Math.max(options.candidates ?? defaultCandidates(k), k);
   const namespace = options.namespace ?? 'default';
   const queryOptions = {
     namespace,
