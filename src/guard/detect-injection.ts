@@ -214,7 +214,9 @@ const RULES: Rule[] = [
     category: 'exfiltration',
     weight: 1,
     pattern: new RegExp(
-      `(?:\\?[a-z]+=|https?:\\/\\/\\S{1,300})${GAP(60)}\\b(?:followed by|carrying|with|plus|after|contains?)\\b${GAP(30)}\\b${DATA}`,
+      // The data is named as something to carry ("with the user's question"), not just any noun
+      // after a link ("… is the best place to chat with us, ask questions").
+      `(?:\\?[a-z]+=|https?:\\/\\/\\S{1,300})${GAP(60)}\\b(?:followed by|carrying|with|plus|after|contains?)\\b${GAP(30)}\\b(?:the|your|all(?: the)?|every|each|this|their|its|any)\\s+(?:\\w+\\s+)?${DATA}`,
     ),
   },
   {
@@ -278,10 +280,13 @@ function ruleSignals(text: string): InjectionSignal[] {
     const readable = view.kind === 'plain' || view.kind === 'normalized';
     const quoted = readable ? quotedSpans(view.text) : [];
     for (const rule of RULES) {
-      if (view.kind === 'normalized' && firedPlain.has(rule.name)) continue;
+      // The letter-spaced reading is the whole text with spaced runs joined: what fires there and
+      // already fired on a readable reading is the same phrase, not a disguised one.
+      if ((view.kind === 'normalized' || view.kind === 'letter-spaced') && firedPlain.has(rule.name))
+        continue;
       const match = rule.pattern.exec(view.text);
       if (!match) continue;
-      if (view.kind === 'plain') firedPlain.add(rule.name);
+      if (readable) firedPlain.add(rule.name);
       // Documentation quotes attacks to explain them; a quoted phrase alone does not flag.
       const mention = quoted.some(
         ([start, end]) => match.index >= start && match.index + match[0].length <= end,
@@ -293,8 +298,11 @@ function ruleSignals(text: string): InjectionSignal[] {
       const address = ADDRESS.exec(sentence);
       const rest = address ? sentence.slice(address.index + address[0].length) : '';
       const directive = DIRECTIVE.exec(rest);
-      if (address && directive && !(view.kind === 'normalized' && firedPlain.has('addresses-the-model'))) {
-        if (view.kind === 'plain') firedPlain.add('addresses-the-model');
+      const seen =
+        (view.kind === 'normalized' || view.kind === 'letter-spaced') &&
+        firedPlain.has('addresses-the-model');
+      if (address && directive && !seen) {
+        if (readable) firedPlain.add('addresses-the-model');
         signals.push({
           category: disguised ? 'encoded_payload' : 'instruction_override',
           rule: 'addresses-the-model',
