@@ -4,12 +4,14 @@
  *
  * - `corpus/judge-labels.jsonl`: support and relevance statements over the field guide;
  * - `corpus/judge-labels-vitest.jsonl`: hand-graded answers of the pipeline over the public
- *   vitest docs (their cited passages are re-read from an index of those docs by chunk id);
+ *   vitest docs (their cited passages are re-read from an index of those docs by chunk id, and the
+ *   answers, stored as spans of the docs, are rebuilt from the docs folder: `--vitest-docs DIR`,
+ *   default `corpora/vitest-docs/docs` in `CAIRN_SHARED_DIR` or `../shared`);
  * - SciFact rationale sentences (support / contradict / not a rationale), read in place from
  *   `/work/shared/bench-data/scifact`.
  *
  *   cairn ingest /work/shared/corpora/vitest-docs/docs --index /tmp/vitest.db   # once
- *   npx tsx bench/judge-agreement.ts [--index /tmp/vitest.db] [--scifact DIR] [--write]
+ *   npx tsx bench/judge-agreement.ts [--index /tmp/vitest.db] [--vitest-docs DIR] [--scifact DIR] [--write]
  *
  * `--write` stores the result as `corpus/judge-trust.json`, which `cairn eval answers`, the HTML
  * report and the web UI read to mark metrics under kappa 0.4 untrusted.
@@ -35,18 +37,34 @@ import {
   type StatementLabel,
   tokenF1,
 } from '../src/evaluate/index.ts';
+import { CairnError } from '../src/spec/index.ts';
 import { fixed, markdownTable } from './lib/markdown-table.ts';
 
 const { values } = parseArgs({
   options: {
     index: { type: 'string', default: '/tmp/vitest.db' },
+    'vitest-docs': { type: 'string' },
     scifact: { type: 'string', default: '/work/shared/bench-data/scifact' },
     write: { type: 'boolean', default: false },
   },
 });
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The Vitest answer labels, their answers rebuilt from the docs; an exit with the reason if they cannot be. */
+function loadVitestLabels(): JudgeLabel[] {
+  const docs = values['vitest-docs'];
+  try {
+    return loadJudgeLabels(path.join(root, 'corpus', 'judge-labels-vitest.jsonl'), {
+      ...(docs === undefined ? {} : { sources: { 'vitest-docs': docs } }),
+    });
+  } catch (error) {
+    if (!CairnError.is(error)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
+}
 const fieldGuide = loadJudgeLabels(path.join(root, 'corpus', 'judge-labels.jsonl'));
-const vitest = loadJudgeLabels(path.join(root, 'corpus', 'judge-labels-vitest.jsonl'));
+const vitest = loadVitestLabels();
 if (!fs.existsSync(values.index)) {
   console.error(
     `no index at ${values.index}: run cairn ingest /work/shared/corpora/vitest-docs/docs --index ${values.index} first`,
@@ -194,7 +212,7 @@ console.log(
     rows,
   ),
 );
-const command = `npx tsx bench/judge-agreement.ts --index ${values.index}${values.write ? ' --write' : ''}`;
+const command = `npx tsx bench/judge-agreement.ts --index ${values.index}${values['vitest-docs'] === undefined ? '' : ` --vitest-docs ${values['vitest-docs']}`}${values.write ? ' --write' : ''}`;
 console.log(`\n${command}`);
 if (values.write) {
   fs.writeFileSync(

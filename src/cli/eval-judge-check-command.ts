@@ -30,6 +30,10 @@ Options:
                         with extras/abstract_sentences.jsonl; read in place, never copied)
   --index FILE          index holding the corpus of answer labels (their cited passages are
                         re-read from it by chunk id)
+  --vitest-docs DIR     the Vitest docs folder; answers of labels over that public corpus are
+                        stored as spans of its files and rebuilt from it (default:
+                        corpora/vitest-docs/docs in CAIRN_SHARED_DIR, else ../shared beside
+                        the project)
   --save FILE           store the per-metric trust as JSON; as judge-trust.json next to an index
                         it is what eval answers, eval report and the web UI read to mark metrics
                         under kappa 0.4 untrusted (default there: corpus/judge-trust.json)
@@ -45,6 +49,7 @@ export async function evalJudgeCheckCommand(args: string[], context: CommandCont
     labels: { type: 'string' },
     scifact: { type: 'string' },
     index: { type: 'string' },
+    'vitest-docs': { type: 'string' },
     save: { type: 'string' },
     judge: { type: 'string' },
     split: { type: 'string' },
@@ -62,10 +67,15 @@ export async function evalJudgeCheckCommand(args: string[], context: CommandCont
   if (!['dev', 'test', 'all'].includes(split))
     throw new CairnError('invalid_option', `--split must be dev, test or all, got "${split}"`);
   const inSplit = (label: JudgeLabel) => split === 'all' || label.split === split;
+  const vitestDocs = values['vitest-docs'];
+  const sources = vitestDocs === undefined ? {} : { sources: { 'vitest-docs': vitestDocs } };
   const sets: { name: string; labels: JudgeLabel[] }[] = (values.labels ?? '')
     .split(',')
     .filter((file) => file !== '')
-    .map((file) => ({ name: path.basename(file, '.jsonl'), labels: loadJudgeLabels(file).filter(inSplit) }));
+    .map((file) => ({
+      name: path.basename(file, '.jsonl'),
+      labels: loadJudgeLabels(file, sources).filter(inSplit),
+    }));
   if (values.scifact)
     sets.push({ name: 'scifact', labels: loadSciFactSupportLabels(values.scifact).filter(inSplit) });
   const needsIndex = sets.some((set) => set.labels.some((label) => label.kind === 'answer'));

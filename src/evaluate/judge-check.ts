@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { CairnError, type Judge, type Passage } from '../spec/index.ts';
 import { scoreAnswer } from './answer-metrics.ts';
@@ -21,32 +24,83 @@ const statementLabelSchema = z
   })
   .strict();
 
-const answerLabelSchema = z
+const answerLabelFields = {
+  id: z.string().min(1),
+  /** A whole answer of the system, graded by a person against the reference and its citations. */
+  kind: z.literal('answer'),
+  /** The corpus the answer came from (its documents must be in the index given at check time). */
+  corpus: z.string().min(1),
+  question: z.string().min(1),
+  reference: z.string().min(1),
+  abstained: z.boolean(),
+  /** The answer's citations; passages are re-read from the index by chunk id when checking. */
+  citations: z.array(
+    z.object({ n: z.number().int().min(1), docId: z.string(), chunkId: z.string() }).strict(),
+  ),
+  /** Human grade against the reference. */
+  correctness: z.enum(['correct', 'partial', 'wrong']),
+  /** Human: is every claim of the answer backed by the passages it cites? null for an abstention. */
+  supported: z.boolean().nullable(),
+  /** Human: does the answer address the question (right or wrong)? */
+  relevant: z.boolean(),
+  note: z.string(),
+  hard: z.boolean().default(false),
+  split: z.enum(['dev', 'test']),
+};
+
+const answerLabelSchema = z.object({ ...answerLabelFields, answer: z.string() }).strict();
+
+/** Our own text, or the span `[start, end)` (UTF-16 offsets) of one file of the label's corpus. */
+const answerPieceSchema = z.union([
+  z.string(),
+  z
+    .object({
+      /** Path of the file, relative to the corpus folder (and inside it). */
+      doc: z
+        .string()
+        .min(1)
+        .refine((doc) => !path.isAbsolute(doc) && !doc.split(/[\\/]/).includes('..'), {
+          message: 'a path inside the corpus folder',
+        }),
+      start: z.number().int().min(0),
+      end: z.number().int().min(0),
+    })
+    .strict()
+    .refine((span) => span.end >= span.start, { message: 'end must not be before start' }),
+]);
+
+/**
+ * An answer label as stored: the answer itself, or, for an answer that quotes a public corpus
+ * we must not copy, the pieces it is rebuilt from and the sha256 of the rebuilt text.
+ */
+const storedAnswerLabelSchema = z
   .object({
-    id: z.string().min(1),
-    /** A whole answer of the system, graded by a person against the reference and its citations. */
-    kind: z.literal('answer'),
-    /** The corpus the answer came from (its documents must be in the index given at check time). */
-    corpus: z.string().min(1),
-    question: z.string().min(1),
-    reference: z.string().min(1),
-    answer: z.string(),
-    abstained: z.boolean(),
-    /** The answer's citations; passages are re-read from the index by chunk id when checking. */
-    citations: z.array(
-      z.object({ n: z.number().int().min(1), docId: z.string(), chunkId: z.string() }).strict(),
-    ),
-    /** Human grade against the reference. */
-    correctness: z.enum(['correct', 'partial', 'wrong']),
-    /** Human: is every claim of the answer backed by the passages it cites? null for an abstention. */
-    supported: z.boolean().nullable(),
-    /** Human: does the answer address the question (right or wrong)? */
-    relevant: z.boolean(),
-    note: z.string(),
-    hard: z.boolean().default(false),
-    split: z.enum(['dev', 'test']),
+    ...answerLabelFields,
+    answer: z.string().optional(),
+    answer_pieces: z.array(answerPieceSchema).optional(),
+    answer_sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'a hex sha256')
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((label, context) => {
+    if ((label.answer === undefined) === (label.answer_pieces === undefined))
+      context.addIssue({
+        code: 'custom',
+        path: ['answer'],
+        message: 'give either answer or answer_pieces (with answer_sha256)',
+      });
+    else if (label.answer_pieces !== undefined && label.answer_sha256 === undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['answer_sha256'],
+        message: 'answer_pieces need answer_sha256',
+      });
+  });
+
+/** A piece of a stored answer: our own text or a span of one file of the label's corpus. */
+export type AnswerPiece = z.infer<typeof answerPieceSchema>;
 
 const labelSchema = z.union([statementLabelSchema, answerLabelSchema]);
 
@@ -54,11 +108,45 @@ const labelSchema = z.union([statementLabelSchema, answerLabelSchema]);
 export type JudgeLabel = z.infer<typeof labelSchema>;
 /** A support or relevance label over one statement. */
 export type StatementLabel = z.infer<typeof statementLabelSchema>;
-/** A hand-graded (question, answer, reference) triple with its citations. */
+/** A hand-graded (question, answer, reference) triple with its citations, its answer resolved. */
 export type AnswerLabel = z.infer<typeof answerLabelSchema>;
 
-/** Reads and validates judge labels, naming the file and line of any problem. */
-export function loadJudgeLabels(file: string): JudgeLabel[] {
+/** Where the shared public data lives: `CAIRN_SHARED_DIR`, else `../shared` beside the project root. */
+export function sharedDataDir(): string {
+  return process.env.CAIRN_SHARED_DIR ?? fileURLToPath(new URL('../../../shared', import.meta.url));
+}
+
+/** Folder of each public corpus, relative to {@link sharedDataDir}, whose answers labels store as spans. */
+const SHARED_CORPORA: Record<string, string> = { 'vitest-docs': 'corpora/vitest-docs/docs' };
+
+/**
+ * The folder of each public corpus that answer labels may quote, by corpus name, in the shared
+ * data folder (`CAIRN_SHARED_DIR` or `../shared`).
+ */
+export function defaultAnswerSources(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(SHARED_CORPORA).map(([corpus, relative]) => [
+      corpus,
+      path.join(sharedDataDir(), relative),
+    ]),
+  );
+}
+
+/** Options of {@link loadJudgeLabels}. */
+export interface LoadJudgeLabelsOptions {
+  /**
+   * The folder of each corpus, by name, that answers stored as `answer_pieces` are rebuilt from;
+   * a corpus not given here is looked up in the shared data folder.
+   * @default defaultAnswerSources()
+   */
+  sources?: Record<string, string>;
+}
+
+/**
+ * Reads and validates judge labels, naming the file and line of any problem. Answers stored as
+ * spans of a public corpus are rebuilt from that corpus's folder and checked against their sha256.
+ */
+export function loadJudgeLabels(file: string, options: LoadJudgeLabelsOptions = {}): JudgeLabel[] {
   const labels: JudgeLabel[] = [];
   let text: string;
   try {
@@ -66,26 +154,89 @@ export function loadJudgeLabels(file: string): JudgeLabel[] {
   } catch (cause) {
     throw new CairnError('dataset_invalid', `${file}: cannot read (${(cause as Error).message})`, { cause });
   }
+  const sources = { ...defaultAnswerSources(), ...options.sources };
+  const rebuild = answerRebuilder(sources);
   text.split('\n').forEach((line, index) => {
     if (line.trim() === '') return;
+    const where = `${file}:${index + 1}`;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      throw new CairnError('dataset_invalid', `${file}:${index + 1}: not valid JSON`);
+      throw new CairnError('dataset_invalid', `${where}: not valid JSON`);
     }
     // Pick the schema by kind so an error names the fields of that kind, not of every kind.
-    const schema =
-      (value as { kind?: unknown } | null)?.kind === 'answer' ? answerLabelSchema : statementLabelSchema;
-    const parsed = schema.safeParse(value);
-    if (!parsed.success)
-      throw new CairnError(
-        'dataset_invalid',
-        `${file}:${index + 1}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`,
-      );
-    labels.push(parsed.data);
+    if ((value as { kind?: unknown } | null)?.kind !== 'answer') {
+      labels.push(parsed(statementLabelSchema, value, where));
+      return;
+    }
+    const { answer, answer_pieces, answer_sha256, ...label } = parsed(storedAnswerLabelSchema, value, where);
+    labels.push({
+      ...label,
+      answer: answer ?? rebuild(label, answer_pieces ?? [], answer_sha256 ?? '', where),
+    });
   });
   return labels;
+}
+
+function parsed<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success)
+    throw new CairnError(
+      'dataset_invalid',
+      `${where}: ${z.prettifyError(result.error).replace(/\n/g, '; ')}`,
+    );
+  return result.data;
+}
+
+/** Rebuilds stored answers from their corpus folders, reading each file once. */
+function answerRebuilder(sources: Record<string, string>) {
+  const files = new Map<string, string | undefined>();
+  const read = (file: string) => {
+    if (!files.has(file)) files.set(file, fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined);
+    return files.get(file);
+  };
+  return (label: { id: string; corpus: string }, pieces: AnswerPiece[], sha256: string, where: string) => {
+    const dir = sources[label.corpus];
+    const shared = SHARED_CORPORA[label.corpus];
+    if (dir === undefined || !fs.existsSync(dir))
+      throw new CairnError(
+        'not_found',
+        `${where}: label ${label.id} quotes the public ${label.corpus} corpus by offsets into its files, ` +
+          (dir === undefined
+            ? 'but no folder is given for that corpus; '
+            : `read in place from ${dir}, which does not exist; `) +
+          (shared === undefined
+            ? `pass its folder as sources['${label.corpus}']`
+            : // The CLI command and the bench name their flag after the corpus: --vitest-docs DIR.
+              `pass its folder with --${label.corpus} DIR, or set CAIRN_SHARED_DIR to the folder holding ${shared}`),
+      );
+    const answer = pieces
+      .map((piece) => {
+        if (typeof piece === 'string') return piece;
+        const text = read(path.join(dir, piece.doc));
+        if (text === undefined)
+          throw new CairnError(
+            'dataset_invalid',
+            `${where}: label ${label.id} quotes ${piece.doc}, which is not in ${dir}`,
+          );
+        if (piece.end > text.length)
+          throw new CairnError(
+            'dataset_invalid',
+            `${where}: label ${label.id} quotes ${piece.doc} up to offset ${piece.end}, past its end (${text.length}); ${dir} holds another version of the ${label.corpus} corpus`,
+          );
+        return text.slice(piece.start, piece.end);
+      })
+      .join('');
+    if (createHash('sha256').update(answer).digest('hex') !== sha256) {
+      const docs = [...new Set(pieces.flatMap((piece) => (typeof piece === 'string' ? [] : [piece.doc])))];
+      throw new CairnError(
+        'dataset_invalid',
+        `${where}: label ${label.id}: the answer rebuilt from ${docs.join(', ')} in ${dir} does not match its answer_sha256; those files differ from the version of the ${label.corpus} corpus the label was graded on`,
+      );
+    }
+    return answer;
+  };
 }
 
 /** Metrics each kind of judgement feeds. */
