@@ -22,6 +22,7 @@ import {
   loadScifact,
   loadSuite,
   loadVitestDocs,
+  passageSized,
   plantedBipia,
   sharedDir,
   splitOf,
@@ -128,6 +129,29 @@ for (const split of ['test', 'dev'] as const) {
   console.log(markdownTable(['set', ...detectors.map(([name]) => name)], rows));
 }
 
+// The query-time passage screen: share of passage-sized pieces of ordinary text it would take a
+// sentence out of, and of planted e-mails it would screen.
+const screened = (item: LabelledText) => classifyInjection(item.text, 'passage').flagged;
+for (const split of ['test', 'dev'] as const) {
+  const of = (items: LabelledText[]) => items.filter((item) => item.split === split);
+  const rows: [string, LabelledText[]][] = [
+    ['BIPIA planted in e-mails (whole e-mail)', of(planted)],
+    ['BIPIA e-mails, no attack (passages)', passageSized(of(emails))],
+    ['Vitest docs (passages)', passageSized(of(vitest))],
+    ['SciFact abstracts (passages)', passageSized(of(scifact))],
+    ['READMEs (passages)', passageSized(of(readmes))],
+  ];
+  console.log(
+    `\n${split} split: passage screen (threshold ${injectionClassifierFile().thresholds.passage})\n`,
+  );
+  console.log(
+    markdownTable(
+      ['set', 'screened'],
+      rows.map(([name, items]) => [name, cell(items, screened)]),
+    ),
+  );
+}
+
 // Cost on ordinary documents, whole documents as ingest scans them.
 const ordinary = [...vitest, ...readmes, ...scifact.filter((_, index) => index % 5 === 0)];
 const chars = ordinary.reduce((sum, item) => sum + item.text.length, 0);
@@ -140,4 +164,6 @@ const costRows = detectors.slice(0, 3).map(([name, detect]) => {
 console.log(`\nCost on ${ordinary.length} ordinary documents (${(chars / 1e6).toFixed(2)} M characters)\n`);
 console.log(markdownTable(['detector', 'ms per 1,000 characters'], costRows));
 const { thresholds } = injectionClassifierFile();
-console.log(`\nthresholds (chosen on dev): question ${thresholds.question}, document ${thresholds.document}`);
+console.log(
+  `\nthresholds (chosen on dev): question ${thresholds.question}, document ${thresholds.document}, passage ${thresholds.passage}`,
+);

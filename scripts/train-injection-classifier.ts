@@ -1,6 +1,6 @@
 /**
  * Trains the injection classifier shipped in src/guard/models/injection-classifier.json from the
- * public sets in ../shared (or CAIRN_SHARED_DIR) and our own corpus files, and chooses its two
+ * public sets in ../shared (or CAIRN_SHARED_DIR) and our own corpus files, and chooses its three
  * thresholds on the dev split. Same data, same file, byte for byte.
  *
  *   npx tsx scripts/train-injection-classifier.ts [--check]
@@ -24,6 +24,7 @@ import {
   loadScifact,
   loadSuite,
   loadVitestDocs,
+  passageSized,
   plantedBipia,
   sha256Of,
   sharedDir,
@@ -50,6 +51,9 @@ const HYPER: Required<TrainingOptions> = { epochs: 24, learningRate: 0.5, l2: 1e
 // Targets of issue 12, applied to dev: false positives on benign prompts and on ordinary documents.
 const QUESTION_FP_TARGET = 0.02;
 const DOCUMENT_FP_TARGET = 0.01;
+// A retrieved passage loses only its flagged sentences from the prompt (the document stays
+// searchable), so it may touch up to 2% of the ordinary passages of each dev set.
+const PASSAGE_FP_TARGET = 0.02;
 // Document segments kept per benign set for training; enough to learn what prose and code look like.
 const SEGMENTS_PER_SET = 6000;
 // Share of the total training weight each group gets, whatever its size.
@@ -149,7 +153,7 @@ const trainedMs = performance.now() - started;
 const draft: InjectionClassifierFile = {
   format: 'cairn-injection-classifier/v1',
   buckets: FEATURE_BUCKETS,
-  thresholds: { question: 1, document: 1 },
+  thresholds: { question: 1, document: 1, passage: 1 },
   ...fitted,
 };
 const scorer = loadModel(draft);
@@ -165,6 +169,15 @@ const document = chooseThreshold(
   [...dev(planted), ...devExtra.filter((i) => i.channel === 'document' && i.attack)],
   'document',
   DOCUMENT_FP_TARGET,
+);
+const passage = chooseThreshold(
+  [dev(vitest), dev(scifact), dev(emails), devExtra.filter((i) => i.channel === 'document' && !i.attack)].map(
+    passageSized,
+  ),
+  [...dev(planted), ...devExtra.filter((i) => i.channel === 'document' && i.attack)],
+  'passage',
+  PASSAGE_FP_TARGET,
+  { rules: false },
 );
 
 const sources = Object.fromEntries(
@@ -191,8 +204,8 @@ const file = {
     groupWeights: GROUP_WEIGHT,
     segmentsPerSet: SEGMENTS_PER_SET,
   },
-  thresholds: { question: question.threshold, document: document.threshold },
-  dev: { question: question.rates, document: document.rates },
+  thresholds: { question: question.threshold, document: document.threshold, passage: passage.threshold },
+  dev: { question: question.rates, document: document.rates, passage: passage.rates },
   buckets: FEATURE_BUCKETS,
   ...fitted,
 };
@@ -212,6 +225,7 @@ console.log(
 );
 console.log(`question threshold ${question.threshold}: ${JSON.stringify(question.rates)}`);
 console.log(`document threshold ${document.threshold}: ${JSON.stringify(document.rates)}`);
+console.log(`passage threshold ${passage.threshold}: ${JSON.stringify(passage.rates)}`);
 
 function train(items: LabelledText[]): LabelledText[] {
   return items.filter((item) => item.split === 'train');
@@ -224,11 +238,13 @@ function dev(items: LabelledText[]): LabelledText[] {
 function chooseThreshold(
   benignSets: LabelledText[][],
   attacks: LabelledText[],
-  channel: 'question' | 'document',
+  channel: 'question' | 'document' | 'passage',
   target: number,
+  { rules = true }: { rules?: boolean } = {},
 ): { threshold: number; rates: { detected: string; falsePositives: string } } {
+  // The passage screen is the classifier alone: documents the rules flag are quarantined at ingest.
   const score = (item: LabelledText) => ({
-    rule: detectInjection(item.text, { classifier: false }).flagged,
+    rule: rules && detectInjection(item.text, { classifier: false }).flagged,
     score: classifyInjection(item.text, channel, scorer).score,
   });
   // Each benign set must stay within the target on its own, so a small set of long pages is not

@@ -19,6 +19,7 @@ export type PipelineAskOptions = Required<
     | 'prices'
     | 'abstainWithoutCitations'
     | 'screenQuestion'
+    | 'screenPassages'
     | 'redactAnswer'
     | 'deadlineMs'
   >
@@ -52,6 +53,7 @@ export function buildPipeline(
       prices: settings.prices,
       abstainWithoutCitations: settings.answerer.abstainWithoutCitations,
       screenQuestion: settings.guard.scanQuestions,
+      screenPassages: settings.guard.screenPassages,
       redactAnswer: settings.guard.redactAnswers,
       deadlineMs: settings.answerer.deadlineMs,
       ...(fallbackAnswerer ? { fallbackAnswerer } : {}),

@@ -52,6 +52,7 @@ export const DEFAULT_GUARD = {
   redactDocuments: false,
   scanDocuments: true,
   scanQuestions: true,
+  screenPassages: true,
   policyFallback: 'extractive',
 } as const;
 
@@ -207,6 +208,11 @@ export const configSchema = z
         scanDocuments: z.boolean().default(true),
         /** Refuse questions that carry a prompt-injection attempt. */
         scanQuestions: z.boolean().default(true),
+        /**
+         * Take sentences that read as orders to the assistant out of retrieved passages before an
+         * LLM reads them (a looser threshold than quarantine: the document stays searchable).
+         */
+        screenPassages: z.boolean().default(true),
         /** Where an LLM answer goes after it breaks the grounding policy twice: the extractive answerer, or straight to a refusal. */
         policyFallback: z.enum(['extractive', 'none']).default('extractive'),
       })

@@ -69,6 +69,7 @@ export const askOptionsSchema = z.looseObject({
   abstainWithoutCitations: answererSchema.shape.abstainWithoutCitations.unwrap().optional(),
   fallbackAnswerer: object('an Answerer').optional(),
   screenQuestion: guardSchema.shape.scanQuestions.unwrap().optional(),
+  screenPassages: guardSchema.shape.screenPassages.unwrap().optional(),
   routing: z
     .looseObject({
       cheap: object('an Answerer'),

@@ -1,4 +1,5 @@
 import type { AnswerCache } from '../cache/index.ts';
+import type { ScreenedPassage } from '../guard/index.ts';
 import type { FusionOptions, RetrievalMode } from '../retrieve/index.ts';
 import type {
   Answerer,
@@ -48,6 +49,12 @@ export interface AskOptions {
   fallbackAnswerer?: Answerer;
   /** Scan the question for prompt injection: strip injected parts, refuse pure attacks. @default true */
   screenQuestion?: boolean;
+  /**
+   * Take sentences the injection classifier reads as orders out of retrieved passages before an
+   * LLM answerer reads them; the extractive answerer follows no orders and is never screened.
+   * @default true
+   */
+  screenPassages?: boolean;
   /**
    * Use the abstention threshold the index calibrated for this namespace (`cairn calibrate`);
    * an answerer built with an explicit threshold keeps its own. @default true
@@ -158,6 +165,8 @@ export interface AskPolicyReport {
     /** The question actually answered (the clean part), when stripped. */
     answered?: string;
   };
+  /** Set when the passage screen took text out of retrieved passages before the answerer read them. */
+  passageInjection?: { screened: ScreenedPassage[] };
 }
 
 /** Everything `cairn ask --json` prints. */

@@ -287,13 +287,14 @@ test('the deadline cancels a hung provider call over HTTP and names the stage it
         embedder,
         answerer: createLlmAnswerer({ model }),
         question: 'RRF constant?',
-        deadlineMs: 300,
+        // Room for retrieval and the guard on a loaded 2-core machine; far below the provider's 30 s.
+        deadlineMs: 1000,
       }),
       (error: unknown) =>
         CairnError.is(error, 'deadline_exceeded') &&
-        /300 ms deadline \(cut short during cairn\.generate\)/.test(error.message),
+        /1000 ms deadline \(cut short during cairn\.generate\)/.test(error.message),
     );
-    assert.ok(performance.now() - started < 3_000, 'the deadline, not the provider timeout, ended the call');
+    assert.ok(performance.now() - started < 5_000, 'the deadline, not the provider timeout, ended the call');
     for (let i = 0; i < 50 && !server.requests[0]?.aborted; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(server.requests[0]?.aborted, true, 'the HTTP request itself was cancelled');
   } finally {

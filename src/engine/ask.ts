@@ -3,7 +3,14 @@ import { CONFLICT_DEPTH } from '../config/config-schema.ts';
 import { askOptionsSchema } from '../config/option-schemas.ts';
 import { embed } from '../embed/embed-many.ts';
 import { ABSTENTION_TEXT } from '../generate/extractive-answerer.ts';
-import { createRedactingStream, redactPii, redactResult, screenQuestion } from '../guard/index.ts';
+import {
+  createRedactingStream,
+  redactPii,
+  redactResult,
+  type ScreenedPassage,
+  screenPassages,
+  screenQuestion,
+} from '../guard/index.ts';
 import { defaultCandidates, retrieve } from '../retrieve/index.ts';
 import type { Conflict, Passage, Span } from '../spec/index.ts';
 import { CairnError } from '../spec/index.ts';
@@ -220,6 +227,8 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
     let conflicts: Conflict[] = [];
     if (detecting) ({ conflicts, passages } = findConflicts(tracer, question, passages, deeper));
     const note = noteFor(conflicts);
+    const screened = screenForAnswerer(tracer, options, passages);
+    passages = screened.passages;
     const answered = await answerWithinPolicy({
       options: streamingNoteFirst(options, note),
       tracer,
@@ -235,6 +244,7 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
     // The disagreement leads the answer, so no single value reads as the fact.
     const outcome = withNote(answered, note, conflicts);
     if (questionInjection) outcome.policy.questionInjection = questionInjection;
+    if (screened.screened.length > 0) outcome.policy.passageInjection = { screened: screened.screened };
     const result = await finish({ tracer, root, options, passages, outcome, firstTokenMs, conflicts });
     if (cache && !result.abstained) {
       // The cache keeps what is served, so its file holds no more personal data than the answers.
@@ -402,4 +412,25 @@ function toCitation(passage: Passage): Citation {
     text: passage.text,
     metadata: passage.metadata,
   };
+}
+
+/**
+ * The passages as the answerer reads them: for an LLM, sentences that read as orders to the
+ * assistant taken out, with a guard span naming what went.
+ */
+function screenForAnswerer(
+  tracer: Tracer,
+  options: AskOptions,
+  passages: Passage[],
+): { passages: Passage[]; screened: ScreenedPassage[] } {
+  if (options.screenPassages === false || options.answerer.id === 'extractive')
+    return { passages, screened: [] };
+  const started = tracer.now();
+  const result = screenPassages(passages);
+  tracer.record('cairn.guard', started, tracer.now() - started, {
+    check: 'passage-injection',
+    screenedChunkIds: result.screened.map((passage) => passage.chunkId),
+    screenedScores: result.screened.map((passage) => Number(passage.score.toFixed(4))),
+  });
+  return result;
 }

@@ -265,3 +265,23 @@ export function sha256Of(target: string): string {
   } else hash.update(fs.readFileSync(target));
   return hash.digest('hex');
 }
+
+// About the default chunk (256 tokens): the passage screen scores passages, not whole documents.
+const PASSAGE_CHARS = 1000;
+
+/** Documents cut at paragraph breaks into pieces of about a chunk, as the passage screen sees them. */
+export function passageSized(items: LabelledText[]): LabelledText[] {
+  return items.flatMap((item) => {
+    const pieces: string[] = [];
+    let piece = '';
+    for (const paragraph of item.text.split(/\n\s*\n/)) {
+      if (piece !== '' && piece.length + paragraph.length > PASSAGE_CHARS) {
+        pieces.push(piece);
+        piece = '';
+      }
+      piece = piece === '' ? paragraph : `${piece}\n\n${paragraph}`;
+    }
+    if (piece.trim() !== '') pieces.push(piece);
+    return pieces.map((text, index) => ({ ...item, id: `${item.id}#${index}`, text }));
+  });
+}

@@ -2,8 +2,12 @@ import fs from 'node:fs';
 import { FEATURE_BUCKETS, injectionFeatures, scoringSegments } from './injection-features.ts';
 import { type LinearModel, sigmoid } from './train-injection-classifier.ts';
 
-/** Where a text comes from; documents are held to a stricter threshold than questions. */
-export type InjectionChannel = 'question' | 'document';
+/**
+ * Where a text comes from. Documents are held to a stricter threshold than questions, because a
+ * flagged document is quarantined whole; a passage retrieved into a prompt only loses its flagged
+ * sentences, so it can be screened more closely.
+ */
+export type InjectionChannel = 'question' | 'document' | 'passage';
 
 /** The shipped weights file: the model, its thresholds, and how it was made. */
 export interface InjectionClassifierFile extends LinearModel {
@@ -80,6 +84,7 @@ export function classifyInjection(
       segment = piece;
     }
   }
-  const threshold = using.file.thresholds[channel];
+  // A weights file from before the passage screen has no passage threshold: use the document one.
+  const threshold = using.file.thresholds[channel] ?? using.file.thresholds.document;
   return { score, segment, threshold, flagged: score >= threshold };
 }

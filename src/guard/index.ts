@@ -6,4 +6,5 @@ export * from './detect-pii.ts';
 export * from './redact-pii.ts';
 export * from './redact-result.ts';
 export * from './redact-stream.ts';
+export * from './screen-passages.ts';
 export * from './screen-question.ts';

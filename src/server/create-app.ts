@@ -321,6 +321,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     ...(deps.prices ? { prices: deps.prices } : {}),
     redactAnswer: guard.redactAnswers,
     screenQuestion: guard.scanQuestions,
+    screenPassages: guard.screenPassages,
     ...(deps.abstainWithoutCitations === undefined
       ? {}
       : { abstainWithoutCitations: deps.abstainWithoutCitations }),
