@@ -57,6 +57,23 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   const indexPath = settings.index;
   // The first start in an empty folder creates `.cairn/`: the lock file lives next to the index.
   fs.mkdirSync(path.dirname(path.resolve(indexPath)), { recursive: true });
+  // Opened first: a wrong Redis URL fails before the index is locked or any file is opened.
+  let lastRedisWarning = 0;
+  // Imported only when used, so a single-node server never loads the Redis client.
+  const rateLimiter = config.server.redisUrl
+    ? await (await import('../server/redis-rate-limiter.ts')).openRedisRateLimiter({
+        url: config.server.redisUrl,
+        ...config.server.rateLimit,
+        onError: (error) => {
+          // Once a minute, not once per request, while Redis is down.
+          if (Date.now() - lastRedisWarning < 60_000) return;
+          lastRedisWarning = Date.now();
+          context.stderr.write(
+            `rate limit: Redis unreachable, requests let through (${(error as Error).message})\n`,
+          );
+        },
+      })
+    : undefined;
   const lock = acquireIndexLock(path.resolve(indexPath));
   const threads = settings.embedder.threads ?? ingestThreads();
   const opened = openIndex({
@@ -93,6 +110,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     ingestLimits: config.ingestLimits,
     auditLog,
     limits: { rateLimit: config.server.rateLimit, maxUploadBytes: config.server.maxUploadMb * 1024 * 1024 },
+    ...(rateLimiter ? { rateLimiter } : {}),
     trustProxy: config.server.trustProxy,
   });
   const firstKey =
@@ -120,6 +138,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     auditLog.close();
     cache?.cache.close();
     usage.close();
+    await rateLimiter?.close?.();
     throw error;
   }
   const address = server.address();
@@ -146,6 +165,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   cache?.cache.close();
   usage.close();
   keys.close();
+  await rateLimiter?.close?.();
   await traceStore.close();
   await store.close();
   await closeEmbedder(opened.embedder);

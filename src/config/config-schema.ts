@@ -265,6 +265,11 @@ export const configSchema = z
          * could forge the header.
          */
         trustProxy: z.boolean().default(false),
+        /**
+         * `redis://host:port/db`: keep the per-key rate limit in Redis, so that it holds across
+         * every API node pointing at it; null keeps it in the process.
+         */
+        redisUrl: z.string().url().nullable().default(null),
       })
       .strict()
       .default({
@@ -272,6 +277,7 @@ export const configSchema = z
         maxUploadMb: 50,
         auditRetentionDays: 365,
         trustProxy: false,
+        redisUrl: null,
       }),
     /** The server's ingest job queue. */
     ingest: z

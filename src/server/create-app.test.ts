@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,13 +13,16 @@ import { createLlmAnswerer } from '../generate/llm-answerer.ts';
 import type { Store, TraceStore } from '../spec/index.ts';
 import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
 import { MockLanguageModel } from '../testing/mock-language-model.ts';
+import { TEST_REDIS_URL as REDIS_URL, skipWithoutRedis } from '../testing/test-redis.ts';
 import { openUsageLedger } from '../usage/index.ts';
 import { type ApiKeyStore, openApiKeyStore } from './api-keys.ts';
 import { type AuditLog, openAuditLog } from './audit-log.ts';
 import { createApp } from './create-app.ts';
+import { openRedisRateLimiter } from './redis-rate-limiter.ts';
 
 // The API in-process through app.request(): real SQLite file, hashing embedder, extractive answers.
 const embedder = createHashingEmbedder({ dimensions: 256 });
+const redisSkip = await skipWithoutRedis();
 let store: Store;
 let traces: TraceStore;
 let keys: ApiKeyStore;
@@ -320,6 +324,45 @@ test('a key over its rate limit gets 429 with Retry-After', async () => {
   const limited = await app.request('/v1/documents', { headers: { authorization: `Bearer ${key}` } });
   assert.equal(limited.headers.get('retry-after'), '2');
   limitedKeys.close();
+});
+
+test('two API nodes with one Redis limiter hold one key to one limit', redisSkip, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-limit-nodes-'));
+  const sharedKeys = openApiKeyStore(path.join(dir, 'keys.db'));
+  const prefix = `test:${randomUUID()}:`;
+  const limits = { capacity: 3, refillPerSecond: 0.5 };
+  const limiters = await Promise.all(
+    [0, 1].map(() => openRedisRateLimiter({ url: REDIS_URL, prefix, ...limits })),
+  );
+  const nodes = limiters.map(
+    (rateLimiter) =>
+      createApp({
+        store,
+        embedder,
+        traceStore: traces,
+        keys: sharedKeys,
+        answerer: createExtractiveAnswerer({ embedder }),
+        retrieval: {},
+        chunking: DEFAULT_CHUNKING,
+        uploadsDir: path.join(dir, 'uploads'),
+        rateLimiter,
+      }).app,
+  );
+  try {
+    const key = sharedKeys.create({ tenant: 'acme', role: 'reader' }).key;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const node = nodes[i % 2] as (typeof nodes)[number];
+      statuses.push(
+        (await node.request('/v1/documents', { headers: { authorization: `Bearer ${key}` } })).status,
+      );
+    }
+    // Each node alone would have allowed three: six 200s.
+    assert.deepEqual(statuses, [200, 200, 200, 429, 429, 429]);
+  } finally {
+    for (const limiter of limiters) await limiter.close?.();
+    sharedKeys.close();
+  }
 });
 
 test('randomized tenancy: many tenants, many queries, no result from another tenant', async () => {

@@ -55,7 +55,7 @@ import {
 import { createServerMetrics } from './metrics.ts';
 import { describeError, type ServerLogger, stderrLogger } from './server-log.ts';
 import { readStaticFile } from './static-files.ts';
-import { createRateLimiter } from './token-bucket.ts';
+import { createRateLimiter, type RateLimiter } from './token-bucket.ts';
 import { UPLOADS_COLLECTION, uploadedFileOf } from './uploaded-file.ts';
 
 /** Everything the API needs, built once by `cairn serve` (or a test). */
@@ -107,6 +107,11 @@ export interface AppDependencies {
     /** Failed authentications per client address: burst size and refill per second. @default 10 and 1 */
     authFailures?: AuthFailureLimits;
   };
+  /**
+   * Replaces the in-memory per-key limiter built from `limits.rateLimit`, e.g. one in Redis that
+   * every API node shares (`openRedisRateLimiter`).
+   */
+  rateLimiter?: RateLimiter;
   /** Where server failures (every 5xx) are reported. @default JSON lines on stderr */
   logger?: ServerLogger;
   /**
@@ -205,7 +210,8 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       onProgress: trackUploadFolder(path.join(deps.uploadsDir, job.tenant), report),
     });
   jobs.resume(runIngest);
-  const limiter = createRateLimiter(deps.limits?.rateLimit ?? { capacity: 60, refillPerSecond: 10 });
+  const limiter =
+    deps.rateLimiter ?? createRateLimiter(deps.limits?.rateLimit ?? { capacity: 60, refillPerSecond: 10 });
   const maxUploadBytes = deps.limits?.maxUploadBytes ?? 50 * 1024 * 1024;
   const maxJsonBytes = deps.limits?.maxJsonBytes ?? 1024 * 1024;
   const metrics = createServerMetrics();
@@ -275,7 +281,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       authFailures.fail(address);
       throw new CairnError('unauthorized', 'unknown or revoked API key');
     }
-    const taken = limiter.take(record.id);
+    const taken = await limiter.take(record.id);
     if (!taken.allowed) {
       c.header('Retry-After', String(taken.retryAfterSeconds));
       throw new CairnError(
