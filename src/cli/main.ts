@@ -8,6 +8,7 @@ import { evalCommand } from './eval-command.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { ingestCommand } from './ingest-command.ts';
 import { keysCommand } from './keys-command.ts';
+import { mcpCommand } from './mcp-command.ts';
 import { quarantineCommand } from './quarantine-command.ts';
 import { searchCommand } from './search-command.ts';
 import { serveCommand } from './serve-command.ts';
@@ -28,6 +29,7 @@ Usage:
   cairn config                     the effective configuration, secrets masked
   cairn eval <subcommand>          retrieval and answer evaluation, reports, judge checks
   cairn serve [--port 8787]        the HTTP API (search, ask with streaming, documents, traces)
+  cairn mcp                        the index as an MCP server over stdio (search, fetch, ask)
 
 Run "cairn <command> --help" for options. Global: --config FILE, --debug (stack traces).
 `;
@@ -61,6 +63,8 @@ export async function runCli(argv: string[], context: CommandContext): Promise<n
         return await evalCommand(rest, context);
       case 'serve':
         return await serveCommand(rest, context);
+      case 'mcp':
+        return await mcpCommand(rest, context);
       case undefined:
       case 'help':
       case '--help':

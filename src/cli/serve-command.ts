@@ -111,6 +111,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     auditLog,
     limits: { rateLimit: config.server.rateLimit, maxUploadBytes: config.server.maxUploadMb * 1024 * 1024 },
     ...(rateLimiter ? { rateLimiter } : {}),
+    mcp: { allowedHosts: config.server.mcpAllowedHosts, allowedOrigins: config.server.mcpAllowedOrigins },
     trustProxy: config.server.trustProxy,
   });
   const firstKey =

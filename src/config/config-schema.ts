@@ -270,6 +270,10 @@ export const configSchema = z
          * every API node pointing at it; null keeps it in the process.
          */
         redisUrl: z.string().url().nullable().default(null),
+        /** Host names `/mcp` accepts besides loopback (DNS-rebinding check). */
+        mcpAllowedHosts: z.array(z.string().min(1)).default([]),
+        /** Browser origins `/mcp` accepts besides those of allowed hosts. */
+        mcpAllowedOrigins: z.array(z.string().url()).default([]),
       })
       .strict()
       .default({
@@ -278,6 +282,8 @@ export const configSchema = z
         auditRetentionDays: 365,
         trustProxy: false,
         redisUrl: null,
+        mcpAllowedHosts: [],
+        mcpAllowedOrigins: [],
       }),
     /** The server's ingest job queue. */
     ingest: z

@@ -21,6 +21,9 @@ import { renderReport } from '../evaluate/report/index.ts';
 import { findRun, listRunsIn } from '../evaluate/runs-store.ts';
 import { redactResult } from '../guard/index.ts';
 import { formatForPath } from '../ingest/index.ts';
+import { createCairnMcpServer, passageUrl } from '../mcp/cairn-mcp-server.ts';
+import { checkMcpRequest } from '../mcp/check-host-origin.ts';
+import { createMcpSessions, type McpCaller } from '../mcp/mcp-http-sessions.ts';
 import { retrieve } from '../retrieve/index.ts';
 import {
   type Answerer,
@@ -32,6 +35,7 @@ import {
 } from '../spec/index.ts';
 import type { ModelPrice } from '../trace/index.ts';
 import { type AnswerSpend, enforceBudget, type UsageLedger, utcDay } from '../usage/index.ts';
+import { CAIRN_VERSION } from '../version.ts';
 import { type ApiKeyRecord, type ApiKeyStore, assertTenantName, type Role, roleAllows } from './api-keys.ts';
 import type { AuditLog } from './audit-log.ts';
 import { type AuthFailureLimits, createAuthFailureLimiter } from './auth-failure-limiter.ts';
@@ -112,6 +116,11 @@ export interface AppDependencies {
    * every API node shares (`openRedisRateLimiter`).
    */
   rateLimiter?: RateLimiter;
+  /**
+   * `/mcp` (Streamable HTTP): host names and browser origins allowed besides loopback
+   * (`localhost`, `127.0.0.1`, `[::1]`), against DNS rebinding. @default none
+   */
+  mcp?: { allowedHosts?: string[]; allowedOrigins?: string[] };
   /** Where server failures (every 5xx) are reported. @default JSON lines on stderr */
   logger?: ServerLogger;
   /**
@@ -307,6 +316,14 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   );
 
   app.use('/v1/*', authenticate);
+  app.use(
+    '/mcp',
+    async (c, next) => {
+      checkMcpRequest({ host: c.req.header('host'), origin: c.req.header('origin') }, deps.mcp ?? {});
+      await next();
+    },
+    authenticate,
+  );
 
   const requireRole = (c: { get: (name: 'key') => ApiKeyRecord }, role: Role) => {
     const key = c.get('key');
@@ -348,7 +365,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   /** Counts an answer in the metrics and the tenant's usage, and writes its audit entry. */
   const recordAnswer = (
     key: ApiKeyRecord,
-    route: 'ask' | 'chat',
+    route: 'ask' | 'chat' | 'mcp-ask',
     question: string,
     result: AnswerSpend & { passages: { docId: string }[] },
   ) => {
@@ -563,7 +580,11 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     if (!document) throw new CairnError('not_found', `no document "${id}"`);
     // Ids are `<doc>#<ordinal>`; parent-child documents also hold parents, so look a little further.
     const ids = Array.from({ length: document.chunkCount * 3 + 2 }, (_, ordinal) => `${id}#${ordinal}`);
-    const chunks = (await deps.store.getChunks(key.tenant, ids))
+    // `?passage=<chunk id>` (the links MCP results carry) narrows the answer to that passage.
+    const passage = c.req.query('passage');
+    const chunks = (
+      await deps.store.getChunks(key.tenant, passage ? ids.filter((one) => one === passage) : ids)
+    )
       .sort((a, b) => a.ordinal - b.ordinal)
       .map(({ id: chunkId, ordinal, role, parentId, text, metadata }) => ({
         id: chunkId,
@@ -726,6 +747,64 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     c.header('content-type', file.type);
     if (file.immutable) c.header('cache-control', 'public, max-age=31536000, immutable');
     return c.body(new Uint8Array(file.body));
+  });
+
+  // MCP over Streamable HTTP: the same tools as `cairn mcp`, scoped to the key's tenant, with
+  // the routes' budgets, usage, audit log and redaction.
+  const mcpSessions = createMcpSessions<McpCaller & { key: ApiKeyRecord; origin: string }>({
+    serverFor: ({ key, origin }) =>
+      createCairnMcpServer(
+        {
+          store: deps.store,
+          namespace: key.tenant,
+          redact: asReturnedWithAnswers,
+          linkFor: (docId, chunkId) => passageUrl(origin, docId, chunkId),
+          search: async (query, k) => {
+            const { results } = await retrieve({
+              store: deps.store,
+              embedder: deps.embedder,
+              query,
+              namespace: key.tenant,
+              k,
+              mode: deps.retrieval.mode ?? 'hybrid',
+              ...(deps.retrieval.fusion ? { fusion: deps.retrieval.fusion } : {}),
+            });
+            deps.auditLog?.append({
+              tenant: key.tenant,
+              keyId: key.id,
+              route: 'mcp-search',
+              query,
+              docIds: results.map((result) => result.docId),
+            });
+            return results;
+          },
+          ask: async (question) => {
+            admitWithinBudget(key.tenant, { header: () => {} });
+            const result = await ask({
+              store: deps.store,
+              embedder: deps.embedder,
+              answerer: deps.answerer,
+              question,
+              namespace: key.tenant,
+              traceStore: deps.traceStore,
+              retrieval: deps.retrieval,
+              ...answerOptions,
+            });
+            recordAnswer(key, 'mcp-ask', question, result);
+            return result;
+          },
+        },
+        { version: CAIRN_VERSION },
+      ),
+  });
+  app.all('/mcp', async (c) => {
+    const key = requireRole(c, 'reader');
+    return mcpSessions.handle(c.req.raw, {
+      keyId: key.id,
+      tenant: key.tenant,
+      key,
+      origin: new URL(c.req.url).origin,
+    });
   });
 
   return { app, jobs };

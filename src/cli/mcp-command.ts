@@ -1,0 +1,114 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { resolvePipelineSettings } from '../config/index.ts';
+import { ask } from '../engine/ask.ts';
+import { openIndex } from '../engine/index.ts';
+import { redactResult } from '../guard/index.ts';
+import { createCairnMcpServer, passageUrl } from '../mcp/cairn-mcp-server.ts';
+import { retrieve } from '../retrieve/index.ts';
+import { openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { enforceBudget, openUsageLedger } from '../usage/index.ts';
+import { CAIRN_VERSION } from '../version.ts';
+import { buildPipeline } from './build-answerer.ts';
+import { embedderEndpoint } from './chunking-options.ts';
+import { closeIndex } from './close-index.ts';
+import type { CommandContext } from './command-context.ts';
+import { EXIT } from './exit-codes.ts';
+import { parseOptions } from './parse-options.ts';
+import { requireIndex } from './require-index.ts';
+
+export const MCP_HELP = `Usage: cairn mcp [--index FILE] [--namespace NAME] [--base-url URL] [--config FILE]
+
+Serves the index to an MCP client (a desktop assistant or an IDE) over stdio: the tools search,
+fetch, ask and list_documents, all read-only. Add it to the client's configuration as a command,
+e.g. {"command": "npx", "args": ["cairn", "mcp", "--index", "/path/to/.cairn/index.db"]}.
+Nothing but the protocol is written to stdout; messages go to stderr.
+
+Options:
+  --index FILE       index file (default: config index, $CAIRN_INDEX or .cairn/index.db)
+  --namespace NAME   tenant namespace whose documents are served (default: default)
+  --base-url URL     where \`cairn serve\` runs, for the links in results (default: http://127.0.0.1:8787)
+  --config FILE      configuration file (default: ./cairn.config.json or .yaml)
+`;
+
+/** `cairn mcp`: the MCP server over stdio, until the client closes the connection. */
+export async function mcpCommand(args: string[], context: CommandContext): Promise<number> {
+  const { values } = parseOptions('mcp', args, {
+    index: { type: 'string' },
+    namespace: { type: 'string' },
+    'base-url': { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (values.help) {
+    context.stdout.write(MCP_HELP);
+    return EXIT.ok;
+  }
+  const loaded = context.config();
+  const settings = resolvePipelineSettings(loaded, 'ask', {
+    ...(values.index ? { index: values.index } : {}),
+    ...(values.namespace ? { namespace: values.namespace } : {}),
+  });
+  const { index: indexPath, namespace } = settings;
+  requireIndex(indexPath);
+  const baseUrl = new URL(values['base-url'] ?? 'http://127.0.0.1:8787').toString().replace(/\/$/, '');
+  const { store, embedder } = openIndex({
+    indexPath,
+    fallbackEmbedder: settings.embedder.model,
+    endpoint: embedderEndpoint(loaded.config),
+  });
+  const traceStore = openSqliteTraceStore(indexPath);
+  const usage = openUsageLedger(indexPath);
+  const pipeline = buildPipeline(settings, embedder, { stream: false, indexPath });
+  const { cache } = pipeline;
+  const redact = <T>(value: T): T => (settings.guard.redactAnswers ? redactResult(value) : value);
+
+  const server = createCairnMcpServer(
+    {
+      store,
+      namespace,
+      redact,
+      linkFor: (docId, chunkId) => passageUrl(baseUrl, docId, chunkId),
+      search: async (query, k) =>
+        (
+          await retrieve({
+            store,
+            embedder,
+            query,
+            namespace,
+            k,
+            mode: settings.retrieval.mode,
+            ...(settings.retrieval.fusion ? { fusion: settings.retrieval.fusion } : {}),
+          })
+        ).results,
+      ask: async (question) => {
+        // The same daily budget as `cairn ask` and the server's tenant of this namespace.
+        enforceBudget(usage.standing(namespace, loaded.config.budgets));
+        const result = await ask({
+          ...pipeline.ask,
+          store,
+          embedder,
+          question,
+          traceStore,
+          namespace,
+          ...(cache ? { cache } : {}),
+        });
+        usage.recordAnswer(namespace, result);
+        return result;
+      },
+    },
+    { version: CAIRN_VERSION },
+  );
+  const closed = new Promise<void>((resolve) => {
+    server.server.onclose = () => resolve();
+  });
+  await server.connect(new StdioServerTransport());
+  context.stderr.write(`cairn MCP server on stdio (index ${indexPath}, namespace ${namespace})\n`);
+  try {
+    await closed;
+  } finally {
+    usage.close();
+    cache?.cache.close();
+    await traceStore.close();
+    await closeIndex({ store, embedder });
+  }
+  return EXIT.ok;
+}
