@@ -96,7 +96,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     trustProxy: config.server.trustProxy,
   });
   const firstKey =
-    (await keys.count()) === 0
+    (await await keys.count()) === 0
       ? await keys.create({ tenant: config.namespace, role: 'admin', label: 'first start' })
       : undefined;
 

@@ -28,7 +28,7 @@ export function runApiKeysConformance(options: DomainSuiteOptions<ApiKeyStore>):
         [first.record.id, third.record.id],
       );
       assert.equal((await keys.list()).length, 3);
-      assert.equal(await keys.count(), 3);
+      assert.equal(await await keys.count(), 3);
       assert.deepEqual(await keys.list('initech'), []);
     });
 
@@ -41,7 +41,7 @@ export function runApiKeysConformance(options: DomainSuiteOptions<ApiKeyStore>):
       assert.equal(await keys.revoke('acme', created.record.id), false);
       assert.equal(await keys.verify(created.key), undefined);
       assert.deepEqual(await keys.list('acme'), []);
-      assert.equal(await keys.count(), 0);
+      assert.equal(await await keys.count(), 0);
     });
 
     test('path-like tenants and unknown roles are refused', testOptions, async () => {
@@ -53,7 +53,7 @@ export function runApiKeysConformance(options: DomainSuiteOptions<ApiKeyStore>):
       await assert.rejects(keys.create({ tenant: 'acme', role: 'root' as never }), (error) =>
         CairnError.is(error, 'invalid_input'),
       );
-      assert.equal(await keys.count(), 0);
+      assert.equal(await await keys.count(), 0);
     });
   });
 }

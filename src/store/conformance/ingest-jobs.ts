@@ -41,11 +41,18 @@ export function runIngestJobsConformance(options: DomainSuiteOptions<IngestJobSt
 
     test('unfinished jobs are the queued and running ones, oldest update first', testOptions, async () => {
       const jobs = await fresh();
-      await jobs.save(job('a', 'acme'));
-      await jobs.save(job('b', 'globex', 'running'));
-      await jobs.save(job('c', 'acme', 'done'));
-      await jobs.save(job('d', 'acme', 'failed'));
-      await jobs.save(job('a', 'acme', 'running'));
+      // Update times may be milliseconds: apart by more, so the order is the updates' order.
+      const tick = () => new Promise((resolve) => setTimeout(resolve, 3));
+      for (const saved of [
+        job('a', 'acme'),
+        job('b', 'globex', 'running'),
+        job('c', 'acme', 'done'),
+        job('d', 'acme', 'failed'),
+        job('a', 'acme', 'running'),
+      ]) {
+        await jobs.save(saved);
+        await tick();
+      }
       assert.deepEqual(
         (await jobs.unfinished()).map((row) => row.id),
         ['b', 'a'],
