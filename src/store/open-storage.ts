@@ -140,8 +140,10 @@ async function openPostgresDocumentStore(
     // A variable specifier: type-checking must not require a module this build may lack.
     ({ openPostgresStore } = (await import(POSTGRES_STORE_MODULE)) as { openPostgresStore: Opener });
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw cause;
+    // Only the module itself missing means "not installed"; a failure inside it is its own error.
+    const { code, message } = cause as NodeJS.ErrnoException;
+    const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+    if (!missing || !String(message).includes('open-postgres-store')) throw cause;
     throw new CairnError(
       'invalid_option',
       'the Postgres document store is not installed in this build (src/store/postgres/open-postgres-store.ts); ' +
