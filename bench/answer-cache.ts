@@ -98,7 +98,7 @@ async function replay(split: 'dev' | 'test', similarity: number | null | 'off') 
       wrongSource,
     });
   }
-  cache?.close();
+  await cache?.close();
   const p50 = (kind: 'exact' | 'semantic' | undefined) => {
     const ms = rows.filter((row) => row.hit === kind).map((row) => row.ms);
     return ms.length ? percentile(ms, 50).toFixed(1) : '—';
