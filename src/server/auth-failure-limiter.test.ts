@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { addressKey, createAuthFailureLimiter } from './auth-failure-limiter.ts';
 
-test('ten failures in a burst, then one a second; the block lifts as the bucket refills', async () => {
+test('ten failures in a burst, then one a second; the block lifts as the bucket refills', () => {
   const limiter = createAuthFailureLimiter({ capacity: 10, refillPerSecond: 1 });
   for (let i = 0; i < 10; i++) {
     assert.equal(limiter.blocked('203.0.113.5', 0), undefined);
@@ -16,7 +16,7 @@ test('ten failures in a burst, then one a second; the block lifts as the bucket 
   assert.equal(limiter.blocked('203.0.113.5', 60_000), undefined);
 });
 
-test('IPv6 addresses count per /64, IPv4-mapped ones as IPv4', async () => {
+test('IPv6 addresses count per /64, IPv4-mapped ones as IPv4', () => {
   assert.equal(addressKey('2001:db8:0:1:aaaa::1'), '2001:db8:0:1::/64');
   assert.equal(addressKey('2001:0db8:0000:0001:ffff:1:2:3'), '2001:db8:0:1::/64');
   assert.equal(addressKey('::1'), '0:0:0:0::/64');

@@ -11,14 +11,14 @@ const upload = (id: string, source: string, collection = 'uploads') => ({
   metadata: { collection },
 });
 
-test('an upload maps to exactly its own file in the tenant folder', async () => {
+test('an upload maps to exactly its own file in the tenant folder', () => {
   assert.equal(
     uploadedFileOf(uploadsDir, 'acme', upload('uploads/dup.txt', 'dup.txt'), bindings),
     path.join(uploadsDir, 'acme', 'dup.txt'),
   );
 });
 
-test('documents that are not plain uploads of this tenant map to no file', async () => {
+test('documents that are not plain uploads of this tenant map to no file', () => {
   const cases = [
     upload('docs/index.md', 'index.md', 'docs'),
     upload('uploads/dup', 'dup.txt'),

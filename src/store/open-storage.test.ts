@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { CairnError } from '../spec/index.ts';
 import { openDomains, openStorage, parseStorageUrl, storageFilePath } from './open-storage.ts';
+import { createTestDatabase } from './postgres/__fixtures__/test-database.ts';
 
 const embedder = { embedderId: 'hashing:hash-64', dimensions: 64 };
 const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-open-storage-'));
@@ -91,29 +91,11 @@ describe('openStorage on SQLite', () => {
   });
 });
 
-const SERVER_URL = process.env.CAIRN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `cairn_test_${randomBytes(6).toString('hex')}`;
-const databaseUrl = Object.assign(new URL(SERVER_URL), { pathname: `/${database}` }).toString();
-const skip = await (async () => {
-  const client = new pg.Client({ connectionString: SERVER_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query(`CREATE DATABASE ${database}`);
-    return undefined;
-  } catch (error) {
-    return `PostgreSQL at ${SERVER_URL} is unreachable (${(error as Error).message})`;
-  } finally {
-    await client.end().catch(() => {});
-  }
-})();
+const database = await createTestDatabase();
+const databaseUrl = database.url;
 
-describe('openStorage on PostgreSQL', { ...(skip ? { skip } : {}) }, () => {
-  after(async () => {
-    const client = new pg.Client({ connectionString: SERVER_URL });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await client.end();
-  });
+describe('openStorage on PostgreSQL', { ...(database.skip ? { skip: database.skip } : {}) }, () => {
+  after(() => database.drop());
 
   test('the domains open from a postgres:// URL, migrations recorded once', async () => {
     const first = await openDomains(databaseUrl);
