@@ -36,6 +36,10 @@ describe('storage URLs', () => {
         url,
       );
     }
+    assert.throws(
+      () => parseStorageUrl('mysql://cairn:hunter2@db/cairn'),
+      (error: unknown) => CairnError.is(error, 'invalid_option') && !String(error).includes('hunter2'),
+    );
   });
 });
 

@@ -24,8 +24,10 @@ const ACCEPTED_FORMS = 'a file path (e.g. .cairn/index.db), sqlite:<file>, or po
  * URL and the accepted forms.
  */
 export function parseStorageUrl(url: string): StorageLocation {
+  // A password in the URL is never repeated in the message.
+  const shown = url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
   const bad = (why: string) =>
-    new CairnError('invalid_option', `storage URL "${url}" ${why}; use ${ACCEPTED_FORMS}`);
+    new CairnError('invalid_option', `storage URL "${shown}" ${why}; use ${ACCEPTED_FORMS}`);
   if (url.trim() === '') throw bad('is empty');
   if (/^postgres(ql)?:\/\//i.test(url)) {
     let parsed: URL;
