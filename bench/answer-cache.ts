@@ -13,11 +13,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { openAnswerCache } from '../src/cache/index.ts';
+import { createAnswerCache } from '../src/cache/index.ts';
 import { type AskResult, ask } from '../src/engine/index.ts';
 import { seededRandom } from '../src/evaluate/compare/seeded-random.ts';
 import { type GoldenItem, loadGoldenSet, mustAbstain } from '../src/evaluate/index.ts';
 import { createExtractiveAnswerer } from '../src/generate/extractive-answerer.ts';
+import { openSqliteAnswerCache } from '../src/store/sqlite/index.ts';
 import { openFieldGuide, ROOT } from './lib/field-guide.ts';
 import { markdownTable, percentile } from './lib/markdown-table.ts';
 
@@ -68,7 +69,9 @@ async function replay(split: 'dev' | 'test', similarity: number | null | 'off') 
   const log = replayLog(split);
   // A fresh cache file per setting, so no setting sees another's answers.
   const cache =
-    similarity === 'off' ? undefined : openAnswerCache(path.join(dir, `cache-${split}-${similarity}.db`));
+    similarity === 'off'
+      ? undefined
+      : createAnswerCache(openSqliteAnswerCache(path.join(dir, `cache-${split}-${similarity}.db`)));
   // Which golden item each cached question came from, to spot answers served to another question.
   const origin = new Map<string, string>();
   for (const entry of log) origin.set(entry.question, entry.item.id);
@@ -95,7 +98,7 @@ async function replay(split: 'dev' | 'test', similarity: number | null | 'off') 
       wrongSource,
     });
   }
-  cache?.close();
+  await cache?.close();
   const p50 = (kind: 'exact' | 'semantic' | undefined) => {
     const ms = rows.filter((row) => row.hit === kind).map((row) => row.ms);
     return ms.length ? percentile(ms, 50).toFixed(1) : '—';

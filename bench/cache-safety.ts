@@ -26,9 +26,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { normalizeQuestion, openAnswerCache, questionDifference } from '../src/cache/index.ts';
+import { createAnswerCache, normalizeQuestion, questionDifference } from '../src/cache/index.ts';
 import { createLocalEmbedder, embedMany } from '../src/embed/index.ts';
 import { seededRandom } from '../src/evaluate/compare/seeded-random.ts';
+import { openSqliteAnswerCache } from '../src/store/sqlite/index.ts';
 import { ROOT } from './lib/field-guide.ts';
 import { markdownTable } from './lib/markdown-table.ts';
 import { BENCH_DATA } from './lib/shared-data.ts';
@@ -343,10 +344,10 @@ if (missing.length > 0) {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-cache-safety-'));
 const file = path.join(dir, 'index.db');
 // Two handles on one cache file: the threshold alone (the old behaviour), and with the check.
-const thresholdOnly = openAnswerCache(file, { sameQuestion: () => true });
-const checked = openAnswerCache(file);
+const thresholdOnly = createAnswerCache(openSqliteAnswerCache(file), { sameQuestion: () => true });
+const checked = createAnswerCache(openSqliteAnswerCache(file));
 for (const [i, pair] of suite.entries())
-  checked.put({
+  await checked.put({
     namespace: `pair-${i}`,
     fingerprint: 'bench',
     question: pair.a,
@@ -355,14 +356,14 @@ for (const [i, pair] of suite.entries())
     citedVersions: [],
   });
 
-const served = (cache: typeof checked, i: number, threshold: number) =>
-  cache.lookupSemantic({
+const served = async (cache: typeof checked, i: number, threshold: number) =>
+  (await cache.lookupSemantic({
     namespace: `pair-${i}`,
     fingerprint: 'bench',
     question: (suite[i] as Pair).b,
     embedding: vectorOf.get((suite[i] as Pair).b) as Float32Array,
     minSimilarity: threshold,
-  }) !== undefined;
+  })) !== undefined;
 
 interface Outcome {
   threshold: number;
@@ -379,7 +380,7 @@ interface Outcome {
   missedPairs: Pair[];
 }
 
-function evaluate(split: Split, threshold: number, check: boolean): Outcome {
+async function evaluate(split: Split, threshold: number, check: boolean): Promise<Outcome> {
   const outcome: Outcome = {
     threshold,
     check,
@@ -396,7 +397,7 @@ function evaluate(split: Split, threshold: number, check: boolean): Outcome {
   };
   for (const [i, pair] of suite.entries()) {
     if (pair.split !== split) continue;
-    const hit = served(check ? checked : thresholdOnly, i, threshold);
+    const hit = await served(check ? checked : thresholdOnly, i, threshold);
     if (pair.same) {
       outcome.paraphrases += 1;
       outcome.hits += Number(hit);
@@ -423,7 +424,8 @@ const THRESHOLDS = [0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98];
 
 // The default: on dev, with the check, the lowest threshold with no wrong serve of an in-scope
 // perturbation (the lowest keeps the most paraphrase hits).
-const devRuns = THRESHOLDS.map((threshold) => evaluate('dev', threshold, true));
+const devRuns: Outcome[] = [];
+for (const threshold of THRESHOLDS) devRuns.push(await evaluate('dev', threshold, true));
 const chosen = devRuns.find((run) => run.wrong === 0)?.threshold;
 
 const count = (split: Split, test: (pair: Pair) => boolean) =>
@@ -452,7 +454,7 @@ for (const split of ['dev', 'test'] as const) {
   const rows: (string | number)[][] = [];
   for (const threshold of THRESHOLDS)
     for (const check of [false, true]) {
-      const run = evaluate(split, threshold, check);
+      const run = await evaluate(split, threshold, check);
       rows.push([
         `${threshold}${threshold === chosen ? ' (chosen)' : ''}`,
         check ? 'threshold + same-question check' : 'threshold only (old)',
@@ -486,7 +488,7 @@ for (const split of ['dev', 'test'] as const) {
 // the old default when no threshold qualifies).
 const shown = chosen ?? 0.85;
 for (const split of ['dev', 'test'] as const) {
-  const run = evaluate(split, shown, true);
+  const run = await evaluate(split, shown, true);
   const byKind = new Map<string, number>();
   for (const pair of run.wrongPairs) byKind.set(pair.kind, (byKind.get(pair.kind) ?? 0) + 1);
   const missedBy = new Map<string, number>();
@@ -507,6 +509,6 @@ for (const split of ['dev', 'test'] as const) {
   }
 }
 
-thresholdOnly.close();
-checked.close();
+await thresholdOnly.close();
+await checked.close();
 fs.rmSync(dir, { recursive: true, force: true });

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ingestThreads } from '../src/engine/index.ts';
-import { openApiKeyStore } from '../src/server/index.ts';
+import { openSqliteApiKeys } from '../src/store/sqlite/index.ts';
 import { fixed, markdownTable } from './lib/markdown-table.ts';
 import { RESULTS_DIR } from './lib/shared-data.ts';
 
@@ -129,10 +129,10 @@ for (const mode of modes) {
   fs.mkdirSync(dir, { recursive: true });
   const server = await startServer(dir, mode.maxConcurrentTenants);
   // Keys go straight into the index the server created (it reads them from there on each request).
-  const keys = openApiKeyStore(path.join(dir, 'index.db'));
-  const small = keys.create({ tenant: 'acme', role: 'writer' }).key;
-  const large = keys.create({ tenant: 'globex', role: 'writer' }).key;
-  keys.close();
+  const keys = openSqliteApiKeys(path.join(dir, 'index.db'));
+  const small = (await keys.create({ tenant: 'acme', role: 'writer' })).key;
+  const large = (await keys.create({ tenant: 'globex', role: 'writer' })).key;
+  await keys.close();
   // A graceful stop would finish globex's job first; when it is not waited for, kill the server.
   let stop: NodeJS.Signals = 'SIGKILL';
   try {

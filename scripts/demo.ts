@@ -9,7 +9,7 @@ import { formatAnswer } from '../src/cli/format-answer.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { ask, ingestPath, ingestThreads, openIndex } from '../src/engine/index.ts';
 import { createExtractiveAnswerer } from '../src/generate/extractive-answerer.ts';
-import { openSqliteTraceStore } from '../src/store/sqlite/index.ts';
+import { openSqliteTraces } from '../src/store/sqlite/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = path.join(root, 'corpus', 'field-guide');
@@ -22,7 +22,7 @@ const { store, embedder } = openIndex({
   fallbackEmbedder: config.embedder.model,
   endpoint: { threads: ingestThreads() },
 });
-const traceStore = openSqliteTraceStore(indexPath);
+const traceStore = openSqliteTraces(indexPath);
 process.stdout.write(`Indexing ${path.relative(root, corpus)} into ${path.relative(root, indexPath)}...\n`);
 const summary = await ingestPath({ store, embedder, chunking: config.chunking, inputPath: corpus });
 process.stdout.write(

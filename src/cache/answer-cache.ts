@@ -1,14 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
 import { dot } from '../embed/normalize-vector.ts';
-import { vectorBytes, vectorFromBytes } from '../store/sqlite/vector-bytes.ts';
+import type { AnswerCacheStore, CacheEntry, CitedVersion } from '../spec/index.ts';
 import { sameQuestion } from './same-question.ts';
 
-/** A document an answer cited, with the content hash it had when the answer was made. */
-export interface CitedVersion {
-  docId: string;
-  contentHash: string;
-}
+export type { CitedVersion } from '../spec/index.ts';
 
 /** What a lookup found. `value` is whatever the caller stored (cairn stores the answer). */
 export interface CacheHit {
@@ -55,7 +50,11 @@ export interface AnswerCacheOptions {
  * the answer cached for 2021, however similar the embeddings.
  */
 export interface AnswerCache {
-  lookupExact(input: { namespace: string; fingerprint: string; question: string }): CacheHit | undefined;
+  lookupExact(input: {
+    namespace: string;
+    fingerprint: string;
+    question: string;
+  }): Promise<CacheHit | undefined>;
   lookupSemantic(input: {
     namespace: string;
     fingerprint: string;
@@ -63,7 +62,7 @@ export interface AnswerCache {
     question: string;
     embedding: Float32Array;
     minSimilarity: number;
-  }): CacheHit | undefined;
+  }): Promise<CacheHit | undefined>;
   put(input: {
     namespace: string;
     fingerprint: string;
@@ -71,15 +70,16 @@ export interface AnswerCache {
     embedding?: Float32Array;
     value: unknown;
     citedVersions: CitedVersion[];
-  }): void;
+  }): Promise<void>;
   /** Removes one entry (a stale hit). */
-  remove(id: string): void;
+  remove(id: string): Promise<void>;
   /** Removes every entry of a tenant that cites the document, e.g. when it is deleted or changed. */
-  invalidateDocument(namespace: string, docId: string): number;
+  invalidateDocument(namespace: string, docId: string): Promise<number>;
   /** Counts one lookup's outcome (for stats and metrics); lookups themselves count nothing. */
   record(outcome: 'exact' | 'semantic' | 'miss' | 'stale'): void;
   stats(): CacheStats;
-  close(): void;
+  /** Closes the storage under the cache. */
+  close(): Promise<void>;
 }
 
 /** The exact-match form of a question: case, spacing and end punctuation do not matter. */
@@ -92,108 +92,75 @@ export function normalizeQuestion(question: string): string {
     .replace(/[\s?!.]+$/, '');
 }
 
-interface Row {
-  id: string;
-  question: string;
-  embedding: Buffer | null;
-  value: string;
-  cited: string;
-  created_at: number;
-}
-
-/** Opens the cache table in the index file (its own connection). */
-export function openAnswerCache(indexPath: string, options: AnswerCacheOptions = {}): AnswerCache {
+/**
+ * The answer cache over a storage backend's {@link AnswerCacheStore}: expiry, the per-tenant cap,
+ * question matching and the stats live here, so every backend serves the same hits.
+ */
+export function createAnswerCache(store: AnswerCacheStore, options: AnswerCacheOptions = {}): AnswerCache {
   const ttlMs = (options.ttlSeconds ?? 86_400) * 1000;
   const maxEntries = options.maxEntriesPerTenant ?? 10_000;
   const now = options.now ?? Date.now;
   const asksTheSame = options.sameQuestion ?? sameQuestion;
-  const db = new Database(indexPath);
-  db.pragma('busy_timeout = 5000');
-  db.exec(`CREATE TABLE IF NOT EXISTS answer_cache (
-    id TEXT PRIMARY KEY, namespace TEXT NOT NULL, fingerprint TEXT NOT NULL, question_key TEXT NOT NULL,
-    question TEXT NOT NULL, embedding BLOB, value TEXT NOT NULL, cited TEXT NOT NULL, created_at INTEGER NOT NULL);
-    CREATE INDEX IF NOT EXISTS answer_cache_exact ON answer_cache (namespace, fingerprint, question_key);
-    CREATE INDEX IF NOT EXISTS answer_cache_age ON answer_cache (namespace, created_at);`);
   const stats: CacheStats = { exactHits: 0, semanticHits: 0, misses: 0, stale: 0, stored: 0 };
   const key = (question: string) => createHash('sha256').update(normalizeQuestion(question)).digest('hex');
-  const exact = db.prepare(
-    `SELECT * FROM answer_cache WHERE namespace = ? AND fingerprint = ? AND question_key = ? AND created_at > ?
-     ORDER BY created_at DESC LIMIT 1`,
-  );
-  const candidates = db.prepare(
-    `SELECT id, question, embedding, value, cited, created_at FROM answer_cache
-     WHERE namespace = ? AND fingerprint = ? AND created_at > ? AND embedding IS NOT NULL`,
-  );
-  const toHit = (row: Row, kind: CacheHit['kind'], similarity: number): CacheHit => ({
-    id: row.id,
+  const toHit = (entry: CacheEntry, kind: CacheHit['kind'], similarity: number): CacheHit => ({
+    id: entry.id,
     kind,
     similarity,
-    question: row.question,
-    value: JSON.parse(row.value) as unknown,
-    citedVersions: JSON.parse(row.cited) as CitedVersion[],
-    createdAt: new Date(row.created_at).toISOString(),
+    question: entry.question,
+    value: entry.value,
+    citedVersions: entry.citedVersions,
+    createdAt: new Date(entry.createdAt).toISOString(),
   });
 
   return {
-    lookupExact({ namespace, fingerprint, question }) {
-      const row = exact.get(namespace, fingerprint, key(question), now() - ttlMs) as Row | undefined;
-      return row ? toHit(row, 'exact', 1) : undefined;
+    async lookupExact({ namespace, fingerprint, question }) {
+      const entry = await store.findExact({
+        namespace,
+        fingerprint,
+        questionKey: key(question),
+        expiredAt: now() - ttlMs,
+      });
+      return entry ? toHit(entry, 'exact', 1) : undefined;
     },
-    lookupSemantic({ namespace, fingerprint, question, embedding, minSimilarity }) {
-      let best: { row: Row; similarity: number } | undefined;
-      for (const row of candidates.iterate(namespace, fingerprint, now() - ttlMs) as Iterable<Row>) {
-        const similarity = cosine(embedding, vectorFromBytes(row.embedding as Buffer));
+    async lookupSemantic({ namespace, fingerprint, question, embedding, minSimilarity }) {
+      let best: { entry: CacheEntry; similarity: number } | undefined;
+      for (const entry of await store.listWithEmbeddings({
+        namespace,
+        fingerprint,
+        expiredAt: now() - ttlMs,
+      })) {
+        const similarity = cosine(embedding, entry.embedding as Float32Array);
         if (
           similarity >= minSimilarity &&
           similarity > (best?.similarity ?? -1) &&
-          asksTheSame(row.question, question)
+          asksTheSame(entry.question, question)
         )
-          best = { row, similarity };
+          best = { entry, similarity };
       }
-      return best ? toHit(best.row, 'semantic', best.similarity) : undefined;
+      return best ? toHit(best.entry, 'semantic', best.similarity) : undefined;
     },
-    put({ namespace, fingerprint, question, embedding, value, citedVersions }) {
-      db.transaction(() => {
-        db.prepare(
-          'DELETE FROM answer_cache WHERE namespace = ? AND fingerprint = ? AND question_key = ?',
-        ).run(namespace, fingerprint, key(question));
-        db.prepare(
-          `INSERT INTO answer_cache (id, namespace, fingerprint, question_key, question, embedding, value, cited, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          randomUUID(),
+    async put({ namespace, fingerprint, question, embedding, value, citedVersions }) {
+      const createdAt = now();
+      await store.put(
+        {
+          id: randomUUID(),
           namespace,
           fingerprint,
-          key(question),
+          questionKey: key(question),
           question,
-          embedding ? vectorBytes(embedding) : null,
-          JSON.stringify(value),
-          JSON.stringify(citedVersions),
-          now(),
-        );
+          embedding: embedding ?? null,
+          value,
+          citedVersions,
+          createdAt,
+        },
         // Expired entries and the oldest beyond the cap go.
-        db.prepare('DELETE FROM answer_cache WHERE namespace = ? AND created_at <= ?').run(
-          namespace,
-          now() - ttlMs,
-        );
-        db.prepare(
-          `DELETE FROM answer_cache WHERE namespace = ? AND id NOT IN
-             (SELECT id FROM answer_cache WHERE namespace = ? ORDER BY created_at DESC LIMIT ?)`,
-        ).run(namespace, namespace, maxEntries);
-      })();
+        { expiredAt: createdAt - ttlMs, maxEntries },
+      );
       stats.stored += 1;
     },
-    remove(id) {
-      db.prepare('DELETE FROM answer_cache WHERE id = ?').run(id);
-    },
-    invalidateDocument(namespace, docId) {
-      return db
-        .prepare(
-          `DELETE FROM answer_cache WHERE namespace = ?
-           AND EXISTS (SELECT 1 FROM json_each(cited) WHERE json_extract(value, '$.docId') = ?)`,
-        )
-        .run(namespace, docId).changes;
-    },
+    remove: (id) => store.remove(id),
+    invalidateDocument: (namespace, docId) => store.invalidateDocument(namespace, docId),
     record(outcome) {
       if (outcome === 'exact') stats.exactHits += 1;
       else if (outcome === 'semantic') stats.semanticHits += 1;
@@ -201,9 +168,7 @@ export function openAnswerCache(indexPath: string, options: AnswerCacheOptions =
       else stats.stale += 1;
     },
     stats: () => ({ ...stats }),
-    close() {
-      if (db.open) db.close();
-    },
+    close: () => store.close(),
   };
 }
 

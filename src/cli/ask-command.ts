@@ -1,12 +1,11 @@
 import { resolvePipelineSettings, settingsFingerprint } from '../config/index.ts';
 import { ask } from '../engine/ask.ts';
-import { openIndex } from '../engine/index.ts';
+import { openIndexStorage } from '../engine/index.ts';
 import { CairnError } from '../spec/index.ts';
-import { openSqliteTraceStore } from '../store/sqlite/index.ts';
-import { enforceBudget, openUsageLedger } from '../usage/index.ts';
+import { createUsageLedger, enforceBudget } from '../usage/index.ts';
 import { buildPipeline } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
-import { closeIndex } from './close-index.ts';
+import { closeStorage } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { formatAnswer } from './format-answer.ts';
@@ -67,34 +66,33 @@ export async function askCommand(args: string[], context: CommandContext): Promi
   });
   const { index: indexPath, namespace } = settings;
   requireIndex(indexPath);
-  const { store, embedder } = openIndex({
+  const opened = await openIndexStorage({
     indexPath,
     fallbackEmbedder: settings.embedder.model,
     endpoint: embedderEndpoint(loaded.config),
   });
-  const traceStore = openSqliteTraceStore(indexPath);
+  const { storage, embedder } = opened;
   const streaming = !values.json;
   // The CLI spends from the same daily budget as the server's tenant of this namespace.
-  const usage = openUsageLedger(indexPath);
-  const budget = usage.standing(namespace, loaded.config.budgets);
+  const usage = createUsageLedger(storage.usage);
   try {
+    const budget = await usage.standing(namespace, loaded.config.budgets);
     enforceBudget(budget);
+    if (budget.state === 'warn') context.stderr.write(`cairn: warning: ${budget.message}\n`);
   } catch (error) {
-    usage.close();
-    await traceStore.close();
-    await closeIndex({ store, embedder });
+    await closeStorage(opened);
     throw error;
   }
-  if (budget.state === 'warn') context.stderr.write(`cairn: warning: ${budget.message}\n`);
-  const pipeline = buildPipeline(settings, embedder, { stream: streaming, indexPath });
+  const pipeline = buildPipeline(settings, embedder, { stream: streaming, cacheStore: storage.cache });
   const { cache } = pipeline;
   try {
     const result = await ask({
       ...pipeline.ask,
-      store,
+      store: storage.store,
+      indexSettings: storage.settings,
       embedder,
       question,
-      traceStore,
+      traceStore: storage.traces,
       namespace,
       ...(cache ? { cache } : {}),
       ...(streaming
@@ -104,7 +102,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
           }
         : {}),
     });
-    usage.recordAnswer(namespace, result);
+    await usage.recordAnswer(namespace, result);
     if (values.json) {
       const { passages, ...rest } = result;
       // The fingerprint matches an evaluation run's when both answered with the same settings.
@@ -118,9 +116,6 @@ export async function askCommand(args: string[], context: CommandContext): Promi
     }
     return EXIT.ok;
   } finally {
-    usage.close();
-    cache?.cache.close();
-    await traceStore.close();
-    await closeIndex({ store, embedder });
+    await closeStorage(opened);
   }
 }

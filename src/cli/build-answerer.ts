@@ -3,7 +3,7 @@ import type { AskCacheOptions, AskOptions, AskRetrievalOptions, AskRouting } fro
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import { createLlmAnswerer } from '../generate/llm-answerer.ts';
 import { createLanguageModel, createResilientLanguageModel } from '../generate/providers/index.ts';
-import type { Answerer, EmbeddingModel } from '../spec/index.ts';
+import type { AnswerCacheStore, Answerer, EmbeddingModel } from '../spec/index.ts';
 import { openConfiguredCache } from './answer-cache-options.ts';
 
 /**
@@ -30,18 +30,18 @@ export type PipelineAskOptions = Required<
 export interface Pipeline {
   settings: PipelineSettings;
   ask: PipelineAskOptions;
-  /** The answer cache in the index file, when the settings enable it; the caller closes it. */
+  /** The answer cache over the storage's cache domain, when the settings enable it. */
   cache: AskCacheOptions | undefined;
 }
 
 /**
  * Builds the models and `ask()` options the settings describe. `stream` makes LLM answerers
- * stream (terminal and server); `indexPath` is where the answer cache lives.
+ * stream (terminal and server); `cacheStore` is where the answer cache lives (none: no cache).
  */
 export function buildPipeline(
   settings: PipelineSettings,
   embedder: EmbeddingModel,
-  options: { stream: boolean; indexPath?: string },
+  options: { stream: boolean; cacheStore?: AnswerCacheStore },
 ): Pipeline {
   const fallbackAnswerer = buildFallbackAnswerer(settings, embedder);
   const routing = buildRouting(settings, options.stream);
@@ -59,7 +59,7 @@ export function buildPipeline(
       ...(fallbackAnswerer ? { fallbackAnswerer } : {}),
       ...(routing ? { routing } : {}),
     },
-    cache: options.indexPath === undefined ? undefined : openConfiguredCache(settings, options.indexPath),
+    cache: options.cacheStore === undefined ? undefined : openConfiguredCache(settings, options.cacheStore),
   };
 }
 

@@ -1,15 +1,15 @@
 import type { CairnConfig } from '../config/index.ts';
-import type { ScoreSummary } from '../engine/abstention-calibration.ts';
+import type { CalibrationSettings, ScoreSummary } from '../engine/abstention-calibration.ts';
 import {
   type CalibrationReport,
   calibrateAbstention,
   MIN_CALIBRATION_DOCUMENTS,
 } from '../engine/calibrate.ts';
-import { openIndex } from '../engine/index.ts';
+import { openIndexStorage } from '../engine/index.ts';
 import { DEFAULT_ABSTAIN_THRESHOLD } from '../generate/extractive-answerer.ts';
 import type { EmbeddingModel, Store } from '../spec/index.ts';
 import { embedderEndpoint } from './chunking-options.ts';
-import { closeIndex } from './close-index.ts';
+import { closeStorage } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { integerOption, numberOption, parseOptions } from './parse-options.ts';
@@ -54,11 +54,13 @@ export async function calibrateCommand(args: string[], context: CommandContext):
   const config = context.config().config;
   const indexPath = values.index ?? config.index;
   requireIndex(indexPath);
-  const index = openIndex({
+  const opened = await openIndexStorage({
     indexPath,
     fallbackEmbedder: config.embedder.model,
     endpoint: embedderEndpoint(config),
   });
+  const { store, settings } = opened.storage;
+  const index = { store, settings, embedder: opened.embedder };
   const namespace = values.namespace ?? config.namespace;
   try {
     const documents = (await index.store.listDocuments(namespace)).filter(
@@ -85,18 +87,19 @@ export async function calibrateCommand(args: string[], context: CommandContext):
     }
     return EXIT.ok;
   } finally {
-    await closeIndex(index);
+    await closeStorage(opened);
   }
 }
 
 /** Calibrates one namespace of an open index with the configuration's retrieval settings. */
 export function runCalibration(
-  index: { store: Store; embedder: EmbeddingModel },
+  index: { store: Store; embedder: EmbeddingModel; settings?: CalibrationSettings },
   config: CairnConfig,
   options: { namespace: string; target?: number; maxProbes?: number; seed?: number; save?: boolean },
 ): Promise<CalibrationReport> {
   return calibrateAbstention({
     store: index.store,
+    ...(index.settings ? { indexSettings: index.settings } : {}),
     embedder: index.embedder,
     namespace: options.namespace,
     retrieval: {

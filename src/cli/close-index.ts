@@ -1,4 +1,5 @@
 import type { EmbeddingModel, Store } from '../spec/index.ts';
+import type { StorageDomains } from '../store/open-storage.ts';
 
 /**
  * Closes an opened index: its store, then its embedder when it holds threads or connections (the
@@ -8,6 +9,18 @@ import type { EmbeddingModel, Store } from '../spec/index.ts';
 export async function closeIndex(index: { store: Store; embedder: EmbeddingModel }): Promise<void> {
   try {
     await index.store.close();
+  } finally {
+    await closeEmbedder(index.embedder);
+  }
+}
+
+/** Closes a whole opened storage backend (every domain), then the embedder. */
+export async function closeStorage(index: {
+  storage: Pick<StorageDomains, 'close'>;
+  embedder: EmbeddingModel;
+}): Promise<void> {
+  try {
+    await index.storage.close();
   } finally {
     await closeEmbedder(index.embedder);
   }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { GoldenItem } from '../evaluate/index.ts';
 import { loadGoldenSet } from '../evaluate/index.ts';
 import { CairnError } from '../spec/index.ts';
-import { openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { openDomains } from '../store/open-storage.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
@@ -47,10 +47,10 @@ export async function evalAddFromTraceCommand(args: string[], context: CommandCo
   if (split !== 'dev' && split !== 'test')
     throw new CairnError('invalid_option', `--split must be dev or test, got "${split}"`);
   const { config } = context.config();
-  const traces = openSqliteTraceStore(values.index ?? config.index);
-  const trace = await traces
+  const domains = await openDomains(values.index ?? config.index);
+  const trace = await domains.traces
     .getTrace(values.namespace ?? config.namespace, traceId)
-    .finally(() => traces.close());
+    .finally(() => domains.close());
   if (!trace)
     throw new CairnError('not_found', `no trace ${traceId}; list recent ones with cairn trace --list`);
   const root = trace.spans.find((span) => span.name === 'cairn.ask');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { recordSettings, resolvePipelineSettings } from '../config/index.ts';
-import { ingestPath, ingestThreads, openIndex } from '../engine/index.ts';
+import { ingestPath, ingestThreads, openIndexStorage } from '../engine/index.ts';
+import type { EvalRun } from '../evaluate/eval-run.ts';
 import {
   compareRuns,
   evaluateFailOn,
@@ -11,13 +12,13 @@ import {
   runAnswerEval,
   trustMark,
 } from '../evaluate/index.ts';
-import { readRun, saveRun } from '../evaluate/runs-store.ts';
-import { CairnError, embedderId } from '../spec/index.ts';
-import { openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { readRun } from '../evaluate/runs-store.ts';
+import { CairnError, embedderId, type IngestJobRecord } from '../spec/index.ts';
+import { openDomains, storageFilePath } from '../store/open-storage.ts';
 import { buildPipeline } from './build-answerer.ts';
 import { buildJudge } from './build-judge.ts';
 import { embedderEndpoint } from './chunking-options.ts';
-import { closeIndex } from './close-index.ts';
+import { closeStorage } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
@@ -80,20 +81,22 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
     ...(values.namespace ? { namespace: values.namespace } : {}),
   });
   const { index: indexPath, namespace } = settings;
-  const baseline = values.baseline ? readRun(values.baseline, indexPath, namespace) : undefined;
-  if (!values.corpus && !fs.existsSync(indexPath)) {
+  const baseline = values.baseline ? await readBaseline(values.baseline, indexPath, namespace) : undefined;
+  const indexFile = storageFilePath(indexPath);
+  if (!values.corpus && indexFile !== undefined && !fs.existsSync(indexFile)) {
     throw new CairnError(
       'not_found',
       `no index at ${indexPath}: ingest the corpus first (cairn ingest <folder>) or pass --corpus DIR`,
     );
   }
-  const { store, embedder } = openIndex({
+  const opened = await openIndexStorage<IngestJobRecord, EvalRun>({
     indexPath,
     fallbackEmbedder: settings.embedder.model,
     endpoint: { ...embedderEndpoint(config), threads: settings.embedder.threads ?? ingestThreads() },
     ...(values.corpus ? { createDirectories: true } : {}),
   });
-  const traceStore = openSqliteTraceStore(indexPath);
+  const { storage, embedder } = opened;
+  const { store } = storage;
   try {
     if (values.corpus) {
       const summary = await ingestPath({
@@ -125,7 +128,8 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
       goldenFile: values.golden,
       ...(values.split ? { split: values.split as 'dev' | 'test' } : {}),
       namespace,
-      traceStore,
+      traceStore: storage.traces,
+      indexSettings: storage.settings,
       ...(values.label ? { label: values.label } : {}),
       config: {
         embedder: embedderId(embedder),
@@ -139,9 +143,9 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
       },
     });
     bar.done();
-    const file = saveRun(indexPath, run);
+    const file = await storage.evalRuns.save(run);
     if (values.json) context.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-    else context.stdout.write(formatRunSummary(run, file, loadJudgeTrust(indexPath)));
+    else context.stdout.write(formatRunSummary(run, file, loadJudgeTrust(indexFile)));
     if (!baseline) return EXIT.ok;
     const comparison = compareRuns(baseline, run);
     const out = values.json ? context.stderr : context.stdout;
@@ -154,8 +158,17 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
     }
     return EXIT.ok;
   } finally {
-    await traceStore.close();
-    await closeIndex({ store, embedder });
+    await closeStorage(opened);
+  }
+}
+
+/** The baseline run, read before the index is opened so a wrong reference fails first. */
+async function readBaseline(reference: string, indexPath: string, namespace: string): Promise<EvalRun> {
+  const domains = await openDomains<IngestJobRecord, EvalRun>(indexPath);
+  try {
+    return await readRun(reference, domains.evalRuns, namespace);
+  } finally {
+    await domains.close();
   }
 }
 

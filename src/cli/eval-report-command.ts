@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import type { EvalRun } from '../evaluate/eval-run.ts';
 import { compareRuns, formatComparison } from '../evaluate/index.ts';
 import { renderReport } from '../evaluate/report/index.ts';
 import { readRun } from '../evaluate/runs-store.ts';
-import { CairnError } from '../spec/index.ts';
+import { CairnError, type IngestJobRecord } from '../spec/index.ts';
+import { openDomains } from '../store/open-storage.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
@@ -37,7 +39,13 @@ export async function evalReportCommand(args: string[], context: CommandContext)
   const { config } = context.config();
   const indexPath = values.index ?? config.index;
   const namespace = values.namespace ?? config.namespace;
-  const runs = positionals.map((reference) => readRun(reference, indexPath, namespace));
+  const domains = await openDomains<IngestJobRecord, EvalRun>(indexPath);
+  const runs: EvalRun[] = [];
+  try {
+    for (const reference of positionals) runs.push(await readRun(reference, domains.evalRuns, namespace));
+  } finally {
+    await domains.close();
+  }
   const comparison =
     runs.length >= 2
       ? compareRuns(runs[0] as (typeof runs)[number], runs.at(-1) as (typeof runs)[number])

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { chunkingFingerprint, ingestPath, ingestThreads, openIndex } from '../engine/index.ts';
+import { chunkingFingerprint, ingestPath, ingestThreads, openIndexStorage } from '../engine/index.ts';
 import { evaluateRetrieval, loadBeirQuerySet } from '../evaluate/index.ts';
 import { DEFAULT_FUSION, type FusionOptions, type RetrievalMode } from '../retrieve/index.ts';
 import { CairnError, embedderId } from '../spec/index.ts';
 import { CHUNKING_OPTIONS, chunkingFromFlags } from './chunking-options.ts';
-import { closeIndex } from './close-index.ts';
+import { closeStorage } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { choiceOption, integerOption, numberOption, parseOptions } from './parse-options.ts';
@@ -69,12 +69,14 @@ export async function evalRetrievalCommand(args: string[], context: CommandConte
   const embedderSpec = values.embedder ?? config.embedder.model;
   const cacheName = `${querySet.name}-${embedderSpec.replace(/[^A-Za-z0-9.-]+/g, '_')}-${chunkingFingerprint(chunking).replace(/\//g, '_')}.db`;
   const indexPath = path.join(values['cache-dir'] ?? path.join('.cairn', 'eval'), cacheName);
-  const { store, embedder } = openIndex({
+  const opened = await openIndexStorage({
     indexPath,
     createDirectories: true,
     embedder: embedderSpec,
     endpoint: { threads: ingestThreads() },
   });
+  const { embedder } = opened;
+  const { store } = opened.storage;
   try {
     const ingestBar = new ProgressBar(context.stderr, `indexing ${querySet.name}`);
     const summary = await ingestPath({
@@ -127,6 +129,6 @@ export async function evalRetrievalCommand(args: string[], context: CommandConte
     }
     return EXIT.ok;
   } finally {
-    await closeIndex({ store, embedder });
+    await closeStorage(opened);
   }
 }

@@ -1,4 +1,6 @@
-import { listRuns } from '../evaluate/runs-store.ts';
+import type { EvalRun } from '../evaluate/eval-run.ts';
+import type { IngestJobRecord } from '../spec/index.ts';
+import { openDomains } from '../store/open-storage.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
@@ -18,12 +20,15 @@ export async function evalRunsCommand(args: string[], context: CommandContext): 
     return EXIT.ok;
   }
   const { config } = context.config();
-  const runs = listRuns(values.index ?? config.index, values.namespace ?? config.namespace);
+  const domains = await openDomains<IngestJobRecord, EvalRun>(values.index ?? config.index);
+  const runs = await domains.evalRuns
+    .list(values.namespace ?? config.namespace)
+    .finally(() => domains.close());
   if (values.json) {
     context.stdout.write(
       `${JSON.stringify(
-        runs.map(({ file, run }) => ({
-          file,
+        runs.map(({ location, run }) => ({
+          file: location,
           runId: run.runId,
           createdAt: run.createdAt,
           label: run.label,

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import type { CairnConfig } from '../config/index.ts';
-import { needsCalibration } from '../engine/abstention-calibration.ts';
-import { ingestPath, ingestThreads, openIndex } from '../engine/index.ts';
+import { type CalibrationSettings, needsCalibration } from '../engine/abstention-calibration.ts';
+import { ingestPath, ingestThreads, openIndexStorage } from '../engine/index.ts';
 import { CairnError, type EmbeddingModel, embedderId, type Store } from '../spec/index.ts';
 import { MIN_CALIBRATION_DOCUMENTS, runCalibration } from './calibrate-command.ts';
 import { CHUNKING_OPTIONS, chunkingFromFlags, embedderEndpoint } from './chunking-options.ts';
-import { closeIndex } from './close-index.ts';
+import { closeStorage } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { countInputs } from './count-inputs.ts';
 import { EXIT } from './exit-codes.ts';
@@ -90,7 +90,7 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
   );
   const maxTextMb = integerOption('max-text-mb', values['max-text-mb'], config.ingestLimits.maxTextMb);
   const indexPath = values.index ?? config.index;
-  const { store, embedder } = openIndex({
+  const opened = await openIndexStorage({
     indexPath,
     // The first ingest creates `.cairn/`.
     createDirectories: true,
@@ -99,6 +99,8 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
     ...(values.embedder ? { embedder: values.embedder } : {}),
     ...(values.reembed ? { reembed: true } : {}),
   });
+  const { embedder } = opened;
+  const { store } = opened.storage;
   try {
     const progress = new ProgressBar(context.stderr, 'ingesting');
     countInputs(inputPath)
@@ -123,7 +125,7 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
     const documents = (await store.listDocuments(namespace)).length;
     const calibration =
       config.answerer.calibrate && !values['no-calibrate'] && documents >= MIN_CALIBRATION_DOCUMENTS
-        ? await recalibrateIfNeeded({ store, embedder }, config, namespace)
+        ? await recalibrateIfNeeded({ store, embedder, settings: opened.storage.settings }, config, namespace)
         : undefined;
     if (values.json) {
       context.stdout.write(
@@ -161,7 +163,7 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
     }
     return summary.failed.length > 0 ? EXIT.partial : EXIT.ok;
   } finally {
-    await closeIndex({ store, embedder });
+    await closeStorage(opened);
   }
 }
 
@@ -170,11 +172,11 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
  * changed by more than a fifth since; undefined when the calibration is still current.
  */
 async function recalibrateIfNeeded(
-  index: { store: Store; embedder: EmbeddingModel },
+  index: { store: Store; embedder: EmbeddingModel; settings: CalibrationSettings },
   config: CairnConfig,
   namespace: string,
 ) {
-  if (!(await needsCalibration(index.store, namespace))) return undefined;
+  if (!(await needsCalibration(index.store, namespace, undefined, index.settings))) return undefined;
   const report = await runCalibration(index, config, { namespace });
   return {
     threshold: report.threshold,

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { openApiKeyStore } from '../server/api-keys.ts';
+import { openSqliteApiKeys } from '../store/sqlite/index.ts';
 import { cairnIn } from './__fixtures__/cli-context.ts';
 
 function workspace() {
@@ -43,9 +43,9 @@ test('keys create prints the secret once; list masks it; revoke stops the key', 
   assert.match(created.stdout, /admin key .* for tenant "globex"/);
   assert.match(created.stdout, /shown once/);
 
-  const keys = openApiKeyStore(env.CAIRN_INDEX);
-  const record = keys.verify(secret);
-  keys.close();
+  const keys = openSqliteApiKeys(env.CAIRN_INDEX);
+  const record = await keys.verify(secret);
+  await keys.close();
   assert.equal(record?.tenant, 'globex');
   assert.equal(record?.role, 'admin');
   assert.equal(record?.label, 'first admin');
@@ -76,9 +76,9 @@ test('keys create prints the secret once; list masks it; revoke stops the key', 
   const revoked = await cairn(['keys', 'revoke', record?.id as string]);
   assert.equal(revoked.code, 0, revoked.stderr);
   assert.match(revoked.stdout, /revoked/);
-  const again = openApiKeyStore(env.CAIRN_INDEX);
-  assert.equal(again.verify(secret), undefined);
-  again.close();
+  const again = openSqliteApiKeys(env.CAIRN_INDEX);
+  assert.equal(await again.verify(secret), undefined);
+  await again.close();
 });
 
 test('keys explains what it needs', async () => {

@@ -1,5 +1,6 @@
-import { type ApiKeyRecord, openApiKeyStore, ROLES, type Role, TENANT_PATTERN } from '../server/api-keys.ts';
+import { type ApiKeyRecord, ROLES, type Role, TENANT_PATTERN } from '../server/api-keys.ts';
 import { CairnError } from '../spec/index.ts';
+import { openDomains } from '../store/open-storage.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
@@ -71,9 +72,9 @@ export async function keysCommand(args: string[], context: CommandContext): Prom
         'invalid_option',
         `--role must be one of ${ROLES.join(', ')}, got "${values.role}"`,
       );
-    const keys = openApiKeyStore(indexPath);
+    const domains = await openDomains(indexPath);
     try {
-      const created = keys.create({
+      const created = await domains.apiKeys.create({
         tenant: values.tenant,
         role: values.role as Role,
         ...(values.label ? { label: values.label } : {}),
@@ -85,20 +86,21 @@ export async function keysCommand(args: string[], context: CommandContext): Prom
         );
       return EXIT.ok;
     } finally {
-      keys.close();
+      await domains.close();
     }
   }
 
-  const keys = openApiKeyStore(indexPath);
+  const domains = await openDomains(indexPath);
+  const keys = domains.apiKeys;
   try {
     if (action === 'list') {
-      const records = keys.list(values.tenant);
+      const records = await keys.list(values.tenant);
       if (values.json) context.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
       else context.stdout.write(formatKeys(records, values.tenant));
       return EXIT.ok;
     }
-    const record = keys.list(values.tenant).find((candidate) => candidate.id === id);
-    if (!record || id === undefined || !keys.revoke(record.tenant, id))
+    const record = (await keys.list(values.tenant)).find((candidate) => candidate.id === id);
+    if (!record || id === undefined || !(await keys.revoke(record.tenant, id)))
       throw new CairnError(
         'not_found',
         `no active key "${id}"${values.tenant ? ` in tenant "${values.tenant}"` : ''} (see cairn keys list)`,
@@ -106,7 +108,7 @@ export async function keysCommand(args: string[], context: CommandContext): Prom
     context.stdout.write(`revoked ${record.role} key ${id} of tenant "${record.tenant}"\n`);
     return EXIT.ok;
   } finally {
-    keys.close();
+    await domains.close();
   }
 }
 

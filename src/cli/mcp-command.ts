@@ -1,16 +1,15 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { resolvePipelineSettings } from '../config/index.ts';
 import { ask } from '../engine/ask.ts';
-import { openIndex } from '../engine/index.ts';
+import { openIndexStorage } from '../engine/index.ts';
 import { redactResult } from '../guard/index.ts';
 import { createCairnMcpServer, passageUrl } from '../mcp/cairn-mcp-server.ts';
 import { retrieve } from '../retrieve/index.ts';
-import { openSqliteTraceStore } from '../store/sqlite/index.ts';
-import { enforceBudget, openUsageLedger } from '../usage/index.ts';
+import { createUsageLedger, enforceBudget } from '../usage/index.ts';
 import { CAIRN_VERSION } from '../version.ts';
 import { buildPipeline } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
-import { closeIndex } from './close-index.ts';
+import { closeStorage } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
@@ -50,27 +49,27 @@ export async function mcpCommand(args: string[], context: CommandContext): Promi
   const { index: indexPath, namespace } = settings;
   requireIndex(indexPath);
   const baseUrl = new URL(values['base-url'] ?? 'http://127.0.0.1:8787').toString().replace(/\/$/, '');
-  const { store, embedder } = openIndex({
+  const opened = await openIndexStorage({
     indexPath,
     fallbackEmbedder: settings.embedder.model,
     endpoint: embedderEndpoint(loaded.config),
   });
-  const traceStore = openSqliteTraceStore(indexPath);
-  const usage = openUsageLedger(indexPath);
-  const pipeline = buildPipeline(settings, embedder, { stream: false, indexPath });
+  const { storage, embedder } = opened;
+  const usage = createUsageLedger(storage.usage);
+  const pipeline = buildPipeline(settings, embedder, { stream: false, cacheStore: storage.cache });
   const { cache } = pipeline;
   const redact = <T>(value: T): T => (settings.guard.redactAnswers ? redactResult(value) : value);
 
   const server = createCairnMcpServer(
     {
-      store,
+      store: storage.store,
       namespace,
       redact,
       linkFor: (docId, chunkId) => passageUrl(baseUrl, docId, chunkId),
       search: async (query, k) =>
         (
           await retrieve({
-            store,
+            store: storage.store,
             embedder,
             query,
             namespace,
@@ -81,17 +80,18 @@ export async function mcpCommand(args: string[], context: CommandContext): Promi
         ).results,
       ask: async (question) => {
         // The same daily budget as `cairn ask` and the server's tenant of this namespace.
-        enforceBudget(usage.standing(namespace, loaded.config.budgets));
+        enforceBudget(await usage.standing(namespace, loaded.config.budgets));
         const result = await ask({
           ...pipeline.ask,
-          store,
+          store: storage.store,
+          indexSettings: storage.settings,
           embedder,
           question,
-          traceStore,
+          traceStore: storage.traces,
           namespace,
           ...(cache ? { cache } : {}),
         });
-        usage.recordAnswer(namespace, result);
+        await usage.recordAnswer(namespace, result);
         return result;
       },
     },
@@ -105,10 +105,7 @@ export async function mcpCommand(args: string[], context: CommandContext): Promi
   try {
     await closed;
   } finally {
-    usage.close();
-    cache?.cache.close();
-    await traceStore.close();
-    await closeIndex({ store, embedder });
+    await closeStorage(opened);
   }
   return EXIT.ok;
 }

@@ -1,6 +1,6 @@
-import { openIndex } from '../engine/index.ts';
+import { openIndexStorage } from '../engine/index.ts';
 import { CairnError } from '../spec/index.ts';
-import { closeIndex } from './close-index.ts';
+import { closeStorage } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { closestMatch } from './did-you-mean.ts';
 import { EXIT } from './exit-codes.ts';
@@ -46,7 +46,8 @@ export async function quarantineCommand(args: string[], context: CommandContext)
   const indexPath = values.index ?? config.index;
   requireIndex(indexPath);
   const namespace = values.namespace ?? config.namespace;
-  const { store, embedder } = openIndex({ indexPath });
+  const opened = await openIndexStorage({ indexPath });
+  const { store } = opened.storage;
   try {
     if (action === 'list') {
       const held = (await store.listDocuments(namespace)).filter((doc) => doc.quarantined);
@@ -68,6 +69,6 @@ export async function quarantineCommand(args: string[], context: CommandContext)
     context.stdout.write(`${action === 'hold' ? 'held back' : 'released'}: ${docId}\n`);
     return EXIT.ok;
   } finally {
-    await closeIndex({ store, embedder });
+    await closeStorage(opened);
   }
 }

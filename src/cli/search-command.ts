@@ -1,7 +1,7 @@
-import { openIndex } from '../engine/index.ts';
+import { openIndexStorage } from '../engine/index.ts';
 import { DEFAULT_FUSION, type FusionOptions, type RetrievalMode, retrieve } from '../retrieve/index.ts';
 import { CairnError, type DocumentFormat, type MetadataFilter } from '../spec/index.ts';
-import { closeIndex } from './close-index.ts';
+import { closeStorage } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { formatResults } from './format-results.ts';
@@ -77,10 +77,12 @@ export async function searchCommand(args: string[], context: CommandContext): Pr
   const { config } = context.config();
   const indexPath = values.index ?? config.index;
   requireIndex(indexPath);
-  const { store, embedder } = openIndex({
+  const opened = await openIndexStorage({
     indexPath,
     ...(values.embedder ? { embedder: values.embedder } : {}),
   });
+  const { embedder } = opened;
+  const { store } = opened.storage;
   try {
     const output = await retrieve({
       store,
@@ -98,7 +100,7 @@ export async function searchCommand(args: string[], context: CommandContext): Pr
     context.stdout.write(values.json ? `${JSON.stringify(output, null, 2)}\n` : formatResults(output));
     return EXIT.ok;
   } finally {
-    await closeIndex({ store, embedder });
+    await closeStorage(opened);
   }
 }
 

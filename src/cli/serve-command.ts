@@ -4,19 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { resolvePipelineSettings } from '../config/index.ts';
 import { createBatchingEmbedder } from '../embed/index.ts';
-import { ingestThreads, openIndex } from '../engine/index.ts';
-import { runsDirectory } from '../evaluate/runs-store.ts';
-import {
-  type AppDependencies,
-  acquireIndexLock,
-  createApp,
-  openApiKeyStore,
-  openAuditLog,
-  openIngestJobLog,
-} from '../server/index.ts';
+import { ingestThreads, openIndexStorage } from '../engine/index.ts';
+import type { EvalRun } from '../evaluate/eval-run.ts';
+import { type AppDependencies, acquireIndexLock, createApp, type IngestJob } from '../server/index.ts';
 import { CairnError } from '../spec/index.ts';
-import { openSqliteTraceStore } from '../store/sqlite/index.ts';
-import { openUsageLedger } from '../usage/index.ts';
+import { storageFilePath } from '../store/open-storage.ts';
+import { createUsageLedger } from '../usage/index.ts';
 import { buildPipeline, type Pipeline } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
 import { closeEmbedder } from './close-index.ts';
@@ -55,8 +48,11 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   const port = integerOption('port', values.port, 8787, 0, 65535);
   const host = values.host ?? '127.0.0.1';
   const indexPath = settings.index;
+  // Uploads, the lock and the judge-trust file live in the index's folder; a server whose index is
+  // not a file (postgres://) keeps them in ./.cairn.
+  const indexFile = storageFilePath(indexPath) ?? path.join('.cairn', 'index.db');
   // The first start in an empty folder creates `.cairn/`: the lock file lives next to the index.
-  fs.mkdirSync(path.dirname(path.resolve(indexPath)), { recursive: true });
+  fs.mkdirSync(path.dirname(path.resolve(indexFile)), { recursive: true });
   // Opened first: a wrong Redis URL fails before the index is locked or any file is opened.
   let lastRedisWarning = 0;
   // Imported only when used, so a single-node server never loads the Redis client.
@@ -74,49 +70,54 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
         },
       })
     : undefined;
-  const lock = acquireIndexLock(path.resolve(indexPath));
+  const lock = acquireIndexLock(path.resolve(indexFile));
   const threads = settings.embedder.threads ?? ingestThreads();
-  const opened = openIndex({
-    indexPath,
-    createDirectories: true,
-    fallbackEmbedder: settings.embedder.model,
-    endpoint: { ...embedderEndpoint(config), threads },
-  });
-  const { store } = opened;
+  let opened: Awaited<ReturnType<typeof openIndexStorage<IngestJob, EvalRun>>>;
+  try {
+    opened = await openIndexStorage<IngestJob, EvalRun>({
+      indexPath,
+      createDirectories: true,
+      fallbackEmbedder: settings.embedder.model,
+      endpoint: { ...embedderEndpoint(config), threads },
+    });
+  } catch (error) {
+    lock.release();
+    await rateLimiter?.close?.();
+    throw error;
+  }
+  const { storage } = opened;
   // Concurrent requests each embed one query; batching them keeps the model busy, not queued.
   const embedder = createBatchingEmbedder(opened.embedder, { concurrency: threads });
-  const traceStore = openSqliteTraceStore(indexPath);
-  const keys = openApiKeyStore(indexPath);
-  const jobLog = openIngestJobLog(indexPath);
-  const auditLog = openAuditLog(indexPath);
-  auditLog.purgeOlderThan(config.server.auditRetentionDays);
-  const pipeline = buildPipeline(settings, embedder, { stream: true, indexPath });
-  const { cache } = pipeline;
-  const usage = openUsageLedger(indexPath);
+  const keys = storage.apiKeys;
+  await storage.audit.purgeOlderThan(config.server.auditRetentionDays);
+  const pipeline = buildPipeline(settings, embedder, { stream: true, cacheStore: storage.cache });
+  const usage = createUsageLedger(storage.usage);
   const { app, jobs } = createApp({
-    store,
+    store: storage.store,
+    indexSettings: storage.settings,
     embedder,
-    traceStore,
+    traceStore: storage.traces,
     keys,
     ...answeringDependencies(pipeline),
     chunking: settings.chunking,
     usage,
     budgets: config.budgets,
-    uploadsDir: path.join(path.dirname(path.resolve(indexPath)), 'uploads'),
-    runsDir: runsDirectory(indexPath),
+    uploadsDir: path.join(path.dirname(path.resolve(indexFile)), 'uploads'),
+    evalRuns: storage.evalRuns,
+    judgeTrustIndex: indexFile,
     webDir: WEB_DIR,
-    jobLog,
+    jobLog: storage.jobs,
     ingest: config.ingest,
     ingestLimits: config.ingestLimits,
-    auditLog,
+    auditLog: storage.audit,
     limits: { rateLimit: config.server.rateLimit, maxUploadBytes: config.server.maxUploadMb * 1024 * 1024 },
     ...(rateLimiter ? { rateLimiter } : {}),
     mcp: { allowedHosts: config.server.mcpAllowedHosts, allowedOrigins: config.server.mcpAllowedOrigins },
     trustProxy: config.server.trustProxy,
   });
   const firstKey =
-    keys.count() === 0
-      ? keys.create({ tenant: config.namespace, role: 'admin', label: 'first start' })
+    (await await keys.count()) === 0
+      ? await keys.create({ tenant: config.namespace, role: 'admin', label: 'first start' })
       : undefined;
 
   const server = serve({ fetch: app.fetch, port, hostname: host });
@@ -135,10 +136,10 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
       );
     });
   } catch (error) {
+    await jobs.idle();
+    await storage.close();
+    await closeEmbedder(opened.embedder);
     lock.release();
-    auditLog.close();
-    cache?.cache.close();
-    usage.close();
     await rateLimiter?.close?.();
     throw error;
   }
@@ -161,14 +162,8 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     process.once('SIGINT', stop);
   });
   await jobs.idle();
-  jobLog.close();
-  auditLog.close();
-  cache?.cache.close();
-  usage.close();
-  keys.close();
+  await storage.close();
   await rateLimiter?.close?.();
-  await traceStore.close();
-  await store.close();
   await closeEmbedder(opened.embedder);
   lock.release();
   return EXIT.ok;

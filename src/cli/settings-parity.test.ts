@@ -5,9 +5,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfig, recordSettings, resolvePipelineSettings } from '../config/index.ts';
 import { openIndex } from '../engine/index.ts';
-import { createApp, openApiKeyStore } from '../server/index.ts';
+import { createApp } from '../server/index.ts';
 import type { Store, StoreQueryOptions } from '../spec/index.ts';
-import { openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { openSqliteApiKeys, openSqliteTraces } from '../store/sqlite/index.ts';
 import { type MockLlmServer, startMockLlmServer } from '../testing/mock-llm-server.ts';
 import { cairnIn } from './__fixtures__/cli-context.ts';
 import { buildPipeline } from './build-answerer.ts';
@@ -188,8 +188,8 @@ test('the server answers with the resolved candidates, MMR, citation rule and fa
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const keys = openApiKeyStore(path.join(dir, 'server-keys.db'));
-  const traceStore = openSqliteTraceStore(path.join(dir, 'server-traces.db'));
+  const keys = openSqliteApiKeys(path.join(dir, 'server-keys.db'));
+  const traceStore = openSqliteTraces(path.join(dir, 'server-traces.db'));
   const pipeline = buildPipeline(settings, opened.embedder, { stream: false });
   const { app } = createApp({
     store,
@@ -200,7 +200,7 @@ test('the server answers with the resolved candidates, MMR, citation rule and fa
     uploadsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-parity-uploads-')),
     ...answeringDependencies(pipeline),
   });
-  const key = keys.create({ tenant: 'default', role: 'reader' }).key;
+  const key = (await keys.create({ tenant: 'default', role: 'reader' })).key;
   const ask = async (question: string) => {
     const response = await app.request('/v1/ask', {
       method: 'POST',
@@ -221,7 +221,7 @@ test('the server answers with the resolved candidates, MMR, citation rule and fa
     const uncited = await ask(GOLDEN[1]?.question as string);
     assert.equal(uncited.abstained, false, 'abstainWithoutCitations: false reaches the server');
   } finally {
-    keys.close();
+    await keys.close();
     await traceStore.close();
     await opened.store.close();
   }

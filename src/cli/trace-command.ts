@@ -1,6 +1,6 @@
 import type { Span, Trace } from '../spec/index.ts';
 import { CairnError } from '../spec/index.ts';
-import { openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { openDomains } from '../store/open-storage.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { parseOptions } from './parse-options.ts';
@@ -29,7 +29,8 @@ export async function traceCommand(args: string[], context: CommandContext): Pro
   const indexPath = values.index ?? config.index;
   requireIndex(indexPath);
   const namespace = values.namespace ?? config.namespace;
-  const store = openSqliteTraceStore(indexPath);
+  const domains = await openDomains(indexPath);
+  const store = domains.traces;
   try {
     if (values.list) {
       const traces = await store.listTraces(namespace, { limit: Number(values.limit ?? 20) });
@@ -52,7 +53,7 @@ export async function traceCommand(args: string[], context: CommandContext): Pro
     context.stdout.write(values.json ? `${JSON.stringify(trace, null, 2)}\n` : formatTrace(trace));
     return EXIT.ok;
   } finally {
-    await store.close();
+    await domains.close();
   }
 }
 

@@ -1,4 +1,5 @@
-import { openUsageLedger, type UsageRow, utcDay } from '../usage/index.ts';
+import { openDomains } from '../store/open-storage.ts';
+import { createUsageLedger, type UsageRow, utcDay } from '../usage/index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { integerOption, parseOptions } from './parse-options.ts';
@@ -34,10 +35,11 @@ export async function usageCommand(args: string[], context: CommandContext): Pro
   const { config } = context.config();
   const indexPath = values.index ?? config.index;
   requireIndex(indexPath);
-  const ledger = openUsageLedger(indexPath);
+  const domains = await openDomains(indexPath);
+  const ledger = createUsageLedger(domains.usage);
   try {
     const since = utcDay(new Date(Date.now() - (days - 1) * 86_400_000));
-    const rows = ledger.report({ since, ...(values.tenant ? { tenant: values.tenant } : {}) });
+    const rows = await ledger.report({ since, ...(values.tenant ? { tenant: values.tenant } : {}) });
     if (values.json) {
       context.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       return EXIT.ok;
@@ -48,12 +50,12 @@ export async function usageCommand(args: string[], context: CommandContext): Pro
     }
     context.stdout.write(formatUsage(rows));
     for (const tenant of [...new Set(rows.map((row) => row.tenant))]) {
-      const status = ledger.standing(tenant, config.budgets);
+      const status = await ledger.standing(tenant, config.budgets);
       if (status.message) context.stdout.write(`${status.state}: ${status.message}\n`);
     }
     return EXIT.ok;
   } finally {
-    ledger.close();
+    await domains.close();
   }
 }
 

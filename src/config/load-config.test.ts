@@ -34,6 +34,15 @@ test('a YAML file is read and environment variables override it', () => {
   assert.doesNotMatch(JSON.stringify(maskSecrets(config)), /secret-value/);
 });
 
+test('a database password in the storage URL is masked', () => {
+  const { config } = loadConfig({
+    cwd: dir(),
+    env: { CAIRN_INDEX: 'postgres://cairn:hunter2@db:5432/cairn' },
+  });
+  assert.equal(maskSecrets(config).index, 'postgres://cairn:****@db:5432/cairn');
+  assert.equal(config.index, 'postgres://cairn:hunter2@db:5432/cairn', 'the URL itself is kept');
+});
+
 test('OPENAI_API_KEY fills in for an openai-compatible answerer', () => {
   const cwd = dir();
   fs.writeFileSync(

@@ -132,6 +132,8 @@ export function maskSecrets(config: CairnConfig): CairnConfig {
   if (masked.embedder.apiKey) masked.embedder.apiKey = mask(masked.embedder.apiKey);
   if (masked.answerer.apiKey) masked.answerer.apiKey = mask(masked.answerer.apiKey);
   if (masked.judge.apiKey) masked.judge.apiKey = mask(masked.judge.apiKey);
+  // A storage URL may carry a database password (postgres://user:password@host/db).
+  masked.index = masked.index.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1****@');
   return masked;
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Store, StoredDocument } from '../spec/index.ts';
+import type { IndexSettingsStore, Store, StoredDocument } from '../spec/index.ts';
 
 /** The store setting under which an index keeps its abstention calibration. */
 export const CALIBRATION_SETTING = 'abstention.calibration';
@@ -46,12 +46,18 @@ export interface AbstentionCalibration {
   fingerprints: string[];
 }
 
+/**
+ * Where calibrations are recorded: the index settings domain, or a document store (which keeps
+ * the same per-namespace settings).
+ */
+export type CalibrationSettings = Pick<IndexSettingsStore, 'getSetting' | 'setSetting'>;
+
 /** The calibration recorded for a namespace, or undefined when it was never calibrated. */
 export async function readCalibration(
-  store: Store,
+  settings: CalibrationSettings,
   namespace: string,
 ): Promise<AbstentionCalibration | undefined> {
-  const raw = await store.getSetting(namespace, CALIBRATION_SETTING);
+  const raw = await settings.getSetting(namespace, CALIBRATION_SETTING);
   if (raw === undefined) return undefined;
   try {
     const parsed = JSON.parse(raw) as AbstentionCalibration;
@@ -64,11 +70,11 @@ export async function readCalibration(
 
 /** Records a calibration for a namespace, replacing the previous one. */
 export async function writeCalibration(
-  store: Store,
+  settings: CalibrationSettings,
   namespace: string,
   calibration: AbstentionCalibration,
 ): Promise<void> {
-  await store.setSetting(namespace, CALIBRATION_SETTING, JSON.stringify(calibration));
+  await settings.setSetting(namespace, CALIBRATION_SETTING, JSON.stringify(calibration));
 }
 
 /** Sorted short fingerprints (id + content hash) of a namespace's documents. */
@@ -99,8 +105,9 @@ export async function needsCalibration(
   store: Store,
   namespace: string,
   threshold = RECALIBRATE_AFTER_CHANGE,
+  settings: CalibrationSettings = store,
 ): Promise<boolean> {
-  const calibration = await readCalibration(store, namespace);
+  const calibration = await readCalibration(settings, namespace);
   if (!calibration || calibration.embedderId !== store.info.embedderId) return true;
   return corpusChange(calibration, await store.listDocuments(namespace)) > threshold;
 }

@@ -55,7 +55,7 @@ export async function serveFromCache(input: {
   if (!fresh) {
     span.attributes.stale = true;
     tracer.end(span);
-    cache.cache.remove(hit.id);
+    await cache.cache.remove(hit.id);
     cache.cache.record('stale');
     return undefined;
   }
@@ -112,7 +112,7 @@ export async function storeInCache(
   const cited = [...new Set(result.citations.map((citation) => citation.docId))];
   const documents = await options.store.getDocuments(namespace, cited);
   const { traceId: _traceId, timings: _timings, cache: _cache, ...value } = result;
-  cache.cache.put({
+  await cache.cache.put({
     namespace,
     fingerprint,
     question,

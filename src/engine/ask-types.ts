@@ -11,6 +11,7 @@ import type {
   TraceStore,
 } from '../spec/index.ts';
 import type { ModelPrice } from '../trace/cost.ts';
+import type { CalibrationSettings } from './abstention-calibration.ts';
 import type { PolicyViolation } from './grounding-policy.ts';
 
 /** Retrieval settings used by {@link ask}. */
@@ -60,6 +61,8 @@ export interface AskOptions {
    * an answerer built with an explicit threshold keeps its own. @default true
    */
   useIndexCalibration?: boolean;
+  /** Where the index calibration is read from. @default the store's own settings */
+  indexSettings?: CalibrationSettings;
   /**
    * Abstain (`unanswerable_terms`) when the question names something (an acronym, identifier or
    * proper noun) that no retrieved passage mentions. @default true for the extractive answerer

@@ -8,7 +8,7 @@ import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import { createLlmAnswerer } from '../generate/llm-answerer.ts';
 import type { Store, TraceStore } from '../spec/index.ts';
-import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { openSqliteStore, openSqliteTraces } from '../store/sqlite/index.ts';
 import { MockLanguageModel } from '../testing/mock-language-model.ts';
 import { ask } from './ask.ts';
 import { ingestPath } from './ingest-path.ts';
@@ -36,7 +36,7 @@ before(async () => {
   );
   const indexPath = path.join(dir, 'index.db');
   store = openSqliteStore({ path: indexPath, embedder: { embedderId: 'hashing:hash-256', dimensions: 256 } });
-  traces = openSqliteTraceStore(indexPath);
+  traces = openSqliteTraces(indexPath);
   await ingestPath({ store, embedder, chunking: DEFAULT_CHUNKING, inputPath: docs });
 });
 after(async () => {

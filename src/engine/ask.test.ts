@@ -3,14 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { openAnswerCache } from '../cache/index.ts';
+import { createAnswerCache } from '../cache/index.ts';
 import { DEFAULT_CHUNKING } from '../chunk/index.ts';
 import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import { createLlmAnswerer } from '../generate/llm-answerer.ts';
 import { createOpenAICompatibleChat, createResilientLanguageModel } from '../generate/providers/index.ts';
 import { CairnError, type Store, type TraceStore } from '../spec/index.ts';
-import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { openSqliteAnswerCache, openSqliteStore, openSqliteTraces } from '../store/sqlite/index.ts';
 import { MockLanguageModel } from '../testing/mock-language-model.ts';
 import { startMockLlmServer } from '../testing/mock-llm-server.ts';
 import { ask } from './ask.ts';
@@ -42,7 +42,7 @@ before(async () => {
   );
   const indexPath = path.join(dir, 'index.db');
   store = openSqliteStore({ path: indexPath, embedder: { embedderId: 'hashing:hash-256', dimensions: 256 } });
-  traces = openSqliteTraceStore(indexPath);
+  traces = openSqliteTraces(indexPath);
   const summary = await ingestPath({ store, embedder, chunking: DEFAULT_CHUNKING, inputPath: docs });
   assert.deepEqual(
     summary.quarantined.map((doc) => [doc.docId, doc.category]),
@@ -381,7 +381,7 @@ test('the answer cache serves repeats and paraphrases without the model, and dro
     path: indexPath,
     embedder: { embedderId: 'hashing:hash-256', dimensions: 256 },
   });
-  const cache = openAnswerCache(indexPath);
+  const cache = createAnswerCache(openSqliteAnswerCache(indexPath));
   try {
     await ingestPath({ store: local, embedder, chunking: DEFAULT_CHUNKING, inputPath: docs });
     const model = new MockLanguageModel('The constant k is usually 60 [1].');
@@ -438,7 +438,7 @@ test('the answer cache serves repeats and paraphrases without the model, and dro
     const hitTrace = await traces.getTrace('default', hit.traceId);
     assert.doesNotMatch(JSON.stringify(hitTrace), /ana\.lopez/);
   } finally {
-    cache.close();
+    await cache.close();
     await local.close();
   }
 });

@@ -124,7 +124,7 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
     const cache = options.cache;
     const fingerprint = cache ? cacheFingerprint(options) : '';
     if (cache) {
-      const hit = cache.cache.lookupExact({ namespace, fingerprint, question });
+      const hit = await cache.cache.lookupExact({ namespace, fingerprint, question });
       const served =
         hit && (await serveFromCache({ hit, tracer, root, options, namespace, questionInjection }));
       if (served) return served;
@@ -141,7 +141,7 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
         )
       : undefined;
     if (cache && semantic && questionEmbedding) {
-      const hit = cache.cache.lookupSemantic({
+      const hit = await cache.cache.lookupSemantic({
         namespace,
         fingerprint,
         question,
@@ -222,7 +222,9 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
       return { ...result, unanswerableTerms: unanswerable };
     }
     const calibration =
-      (options.useIndexCalibration ?? true) ? await readCalibration(options.store, namespace) : undefined;
+      (options.useIndexCalibration ?? true)
+        ? await readCalibration(options.indexSettings ?? options.store, namespace)
+        : undefined;
 
     let conflicts: Conflict[] = [];
     if (detecting) ({ conflicts, passages } = findConflicts(tracer, question, passages, deeper));

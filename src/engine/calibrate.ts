@@ -13,6 +13,7 @@ import {
 import { contentTerms, STOP_WORDS } from '../text/content-terms.ts';
 import {
   type AbstentionCalibration,
+  type CalibrationSettings,
   documentFingerprints,
   type ScoreSummary,
   writeCalibration,
@@ -27,6 +28,8 @@ export const MIN_CALIBRATION_DOCUMENTS = 20;
 /** Options of {@link calibrateAbstention}. */
 export interface CalibrateOptions {
   store: Store;
+  /** Where the calibration is recorded. @default the store's own settings */
+  indexSettings?: CalibrationSettings;
   /** The index's embedder (the extractive answerer compares meanings with it). */
   embedder: EmbeddingModel;
   /** @default 'default' */
@@ -167,7 +170,8 @@ export async function calibrateAbstention(options: CalibrateOptions): Promise<Ca
     documents: documents.length,
     fingerprints: documentFingerprints(documents),
   };
-  if (options.save ?? true) await writeCalibration(options.store, namespace, calibration);
+  if (options.save ?? true)
+    await writeCalibration(options.indexSettings ?? options.store, namespace, calibration);
   return { ...calibration, probes };
 }
 

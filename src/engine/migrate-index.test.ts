@@ -5,10 +5,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
-import { openAnswerCache } from '../cache/index.ts';
+import { createAnswerCache } from '../cache/index.ts';
 import { DEFAULT_CHUNKING } from '../chunk/index.ts';
 import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
-import { openSqliteStore } from '../store/sqlite/index.ts';
+import { openSqliteAnswerCache, openSqliteStore } from '../store/sqlite/index.ts';
 import { migrateDocumentIds } from '../store/sqlite/migrate-document-ids.ts';
 import { writeV1Index } from './__fixtures__/write-v1-index.ts';
 import { ingestPath } from './ingest-path.ts';
@@ -71,15 +71,15 @@ test('an index with the old id scheme is migrated on open, keeps searching and r
     ['d1', 'd2', 'dup', 'dup.txt', 'guides/keys', 'other', 'retention-2023', 'retention-2025', 'solo'],
   );
   before.close();
-  const cache = openAnswerCache(fixture.indexPath);
-  cache.put({
+  const cache = createAnswerCache(openSqliteAnswerCache(fixture.indexPath));
+  await cache.put({
     namespace: 'default',
     fingerprint: 'f',
     question: 'how long are prompt logs kept',
     value: { answer: 'thirty days' },
     citedVersions: [{ docId: 'retention-2025', contentHash: 'x' }],
   });
-  cache.close();
+  await cache.close();
 
   const store = openSqliteStore({ path: fixture.indexPath, ...storeOptions });
   const documents = await store.listDocuments('default');
@@ -118,12 +118,16 @@ test('an index with the old id scheme is migrated on open, keeps searching and r
   const [chunk] = await store.getChunks('default', ['field-notes/guides/keys.md#0']);
   assert.equal(chunk?.docId, 'field-notes/guides/keys.md');
 
-  const again = openAnswerCache(fixture.indexPath);
+  const again = createAnswerCache(openSqliteAnswerCache(fixture.indexPath));
   assert.equal(
-    again.lookupExact({ namespace: 'default', fingerprint: 'f', question: 'how long are prompt logs kept' }),
+    await again.lookupExact({
+      namespace: 'default',
+      fingerprint: 'f',
+      question: 'how long are prompt logs kept',
+    }),
     undefined,
   );
-  again.close();
+  await again.close();
 
   const ingest = (inputPath: string, extra: { namespace?: string; collection?: string } = {}) =>
     ingestPath({ store, embedder, chunking: DEFAULT_CHUNKING, inputPath, ...extra });

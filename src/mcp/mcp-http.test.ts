@@ -12,11 +12,16 @@ import { DEFAULT_CHUNKING } from '../chunk/index.ts';
 import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
 import { ingestPath } from '../engine/ingest-path.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
-import { type ApiKeyStore, openApiKeyStore } from '../server/api-keys.ts';
-import { type AuditLog, openAuditLog } from '../server/audit-log.ts';
+import type { ApiKeyStore } from '../server/api-keys.ts';
+import type { AuditLog } from '../server/audit-log.ts';
 import { createApp } from '../server/create-app.ts';
 import type { Store, TraceStore } from '../spec/index.ts';
-import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
+import {
+  openSqliteApiKeys,
+  openSqliteAudit,
+  openSqliteStore,
+  openSqliteTraces,
+} from '../store/sqlite/index.ts';
 
 // `/mcp` on a real `cairn serve` app listening on a loopback port, driven by the SDK's own
 // Streamable HTTP client.
@@ -52,9 +57,9 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-mcp-http-'));
   const indexPath = path.join(dir, 'index.db');
   store = openSqliteStore({ path: indexPath, embedder: { embedderId: 'hashing:hash-256', dimensions: 256 } });
-  traces = openSqliteTraceStore(indexPath);
-  keys = openApiKeyStore(indexPath);
-  audit = openAuditLog(indexPath);
+  traces = openSqliteTraces(indexPath);
+  keys = openSqliteApiKeys(indexPath);
+  audit = openSqliteAudit(indexPath);
   for (const [tenant, text] of [
     [
       'acme',
@@ -67,8 +72,8 @@ before(async () => {
     fs.writeFileSync(path.join(docs, 'notes.md'), text);
     await ingestPath({ store, embedder, chunking: DEFAULT_CHUNKING, inputPath: docs, namespace: tenant });
   }
-  acmeKey = keys.create({ tenant: 'acme', role: 'reader' }).key;
-  globexKey = keys.create({ tenant: 'globex', role: 'reader' }).key;
+  acmeKey = (await keys.create({ tenant: 'acme', role: 'reader' })).key;
+  globexKey = (await keys.create({ tenant: 'globex', role: 'reader' })).key;
   const { app } = createApp({
     store,
     embedder,
@@ -89,8 +94,8 @@ before(async () => {
 after(async () => {
   for (const client of clients) await client.close().catch(() => {});
   await new Promise((resolve) => server?.close(resolve));
-  audit?.close();
-  keys?.close();
+  await audit?.close();
+  await keys?.close();
   await traces?.close();
   await store?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -126,14 +131,14 @@ test('an API key opens a session; every tool answers from the key’s tenant, re
   const listed = structured(await client.callTool({ name: 'list_documents', arguments: {} }));
   assert.equal(listed.total, 1);
 
-  const routes = audit.list('acme', 50).map((entry) => entry.route);
+  const routes = (await audit.list('acme', 50)).map((entry) => entry.route);
   assert.ok(routes.includes('mcp-search') && routes.includes('mcp-ask'), routes.join(','));
 });
 
 test('without a key, or with a revoked one, the session is refused', async () => {
   await assert.rejects(connect(undefined), /401|missing API key/);
-  const revoked = keys.create({ tenant: 'acme', role: 'reader' });
-  keys.revoke('acme', revoked.record.id);
+  const revoked = await keys.create({ tenant: 'acme', role: 'reader' });
+  await keys.revoke('acme', revoked.record.id);
   await assert.rejects(connect(revoked.key), /401|unknown or revoked/);
 });
 

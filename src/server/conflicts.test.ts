@@ -7,8 +7,8 @@ import { DEFAULT_CHUNKING } from '../chunk/index.ts';
 import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import type { Conflict, Store, TraceStore } from '../spec/index.ts';
-import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
-import { type ApiKeyStore, openApiKeyStore } from './api-keys.ts';
+import { openSqliteApiKeys, openSqliteStore, openSqliteTraces } from '../store/sqlite/index.ts';
+import type { ApiKeyStore } from './api-keys.ts';
 import { createApp } from './create-app.ts';
 
 // The API in-process: two uploaded documents that disagree on one number.
@@ -29,8 +29,8 @@ before(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-server-conflicts-'));
   const indexPath = path.join(dir, 'index.db');
   store = openSqliteStore({ path: indexPath, embedder: { embedderId: 'hashing:hash-256', dimensions: 256 } });
-  traces = openSqliteTraceStore(indexPath);
-  keys = openApiKeyStore(indexPath);
+  traces = openSqliteTraces(indexPath);
+  keys = openSqliteApiKeys(indexPath);
   built = createApp({
     store,
     embedder,
@@ -46,8 +46,8 @@ before(async () => {
       rateLimit: { capacity: 1000, refillPerSecond: 1000 },
     },
   });
-  const writer = keys.create({ tenant: 'acme', role: 'writer' }).key;
-  reader = keys.create({ tenant: 'acme', role: 'reader' }).key;
+  const writer = (await keys.create({ tenant: 'acme', role: 'writer' })).key;
+  reader = (await keys.create({ tenant: 'acme', role: 'reader' })).key;
   const upload = await request('/v1/documents', writer, {
     documents: [
       {
@@ -64,7 +64,7 @@ before(async () => {
   await built.jobs.idle();
 });
 after(async () => {
-  keys.close();
+  await keys.close();
   await traces.close();
   await store.close();
 });

@@ -4,19 +4,28 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { openAnswerCache } from '../cache/index.ts';
+import { createAnswerCache } from '../cache/index.ts';
 import { DEFAULT_CHUNKING } from '../chunk/index.ts';
 import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
 import { makeItem, makeRun } from '../evaluate/compare/__fixtures__/make-run.ts';
+import type { EvalRun } from '../evaluate/eval-run.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import { createLlmAnswerer } from '../generate/llm-answerer.ts';
 import type { Store, TraceStore } from '../spec/index.ts';
-import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
+import {
+  openFileEvalRuns,
+  openSqliteAnswerCache,
+  openSqliteApiKeys,
+  openSqliteAudit,
+  openSqliteStore,
+  openSqliteTraces,
+  openSqliteUsage,
+} from '../store/sqlite/index.ts';
 import { MockLanguageModel } from '../testing/mock-language-model.ts';
 import { TEST_REDIS_URL as REDIS_URL, skipWithoutRedis } from '../testing/test-redis.ts';
-import { openUsageLedger } from '../usage/index.ts';
-import { type ApiKeyStore, openApiKeyStore } from './api-keys.ts';
-import { type AuditLog, openAuditLog } from './audit-log.ts';
+import { createUsageLedger } from '../usage/index.ts';
+import type { ApiKeyStore } from './api-keys.ts';
+import type { AuditLog } from './audit-log.ts';
 import { createApp } from './create-app.ts';
 import { openRedisRateLimiter } from './redis-rate-limiter.ts';
 
@@ -72,9 +81,9 @@ before(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-server-'));
   const indexPath = path.join(dir, 'index.db');
   store = openSqliteStore({ path: indexPath, embedder: { embedderId: 'hashing:hash-256', dimensions: 256 } });
-  traces = openSqliteTraceStore(indexPath);
-  keys = openApiKeyStore(indexPath);
-  audit = openAuditLog(indexPath);
+  traces = openSqliteTraces(indexPath);
+  keys = openSqliteApiKeys(indexPath);
+  audit = openSqliteAudit(indexPath);
   built = createApp({
     auditLog: audit,
     store,
@@ -85,7 +94,8 @@ before(async () => {
     retrieval: { mode: 'hybrid', k: 4 },
     chunking: DEFAULT_CHUNKING,
     uploadsDir: path.join(dir, 'uploads'),
-    runsDir: path.join(dir, 'runs'),
+    evalRuns: openFileEvalRuns<EvalRun>(path.join(dir, 'runs')),
+    judgeTrustIndex: indexPath,
     limits: {
       maxJsonBytes: 64 * 1024,
       maxUploadBytes: 256 * 1024,
@@ -100,9 +110,9 @@ before(async () => {
   );
   fs.mkdirSync(path.join(dir, 'runs', 'acme'));
   fs.writeFileSync(path.join(dir, 'runs', 'acme', '2026-11-24-run.json'), JSON.stringify(run));
-  writerA = keys.create({ tenant: 'acme', role: 'writer' }).key;
-  readerA = keys.create({ tenant: 'acme', role: 'reader' }).key;
-  writerB = keys.create({ tenant: 'globex', role: 'writer' }).key;
+  writerA = (await keys.create({ tenant: 'acme', role: 'writer' })).key;
+  readerA = (await keys.create({ tenant: 'acme', role: 'reader' })).key;
+  writerB = (await keys.create({ tenant: 'globex', role: 'writer' })).key;
   const job = await upload(writerA, [
     {
       name: 'fusion.md',
@@ -118,8 +128,8 @@ before(async () => {
 });
 
 after(async () => {
-  keys.close();
-  audit.close();
+  await keys.close();
+  await audit.close();
   await traces.close();
   await store.close();
 });
@@ -290,7 +300,7 @@ test('ask answers as JSON, or streams token, citation and done events', async ()
 });
 
 test('admins create and revoke keys for their own tenant only', async () => {
-  const admin = keys.create({ tenant: 'acme', role: 'admin' }).key;
+  const admin = (await keys.create({ tenant: 'acme', role: 'admin' })).key;
   const created = await request('/v1/keys', admin, { method: 'POST', json: { role: 'reader', label: 'ci' } });
   assert.equal(created.status, 201);
   const { key, record } = (await created.json()) as { key: string; record: { id: string; tenant: string } };
@@ -302,7 +312,7 @@ test('admins create and revoke keys for their own tenant only', async () => {
 
 test('a key over its rate limit gets 429 with Retry-After', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-limit-'));
-  const limitedKeys = openApiKeyStore(path.join(dir, 'keys.db'));
+  const limitedKeys = openSqliteApiKeys(path.join(dir, 'keys.db'));
   const { app } = createApp({
     store,
     embedder,
@@ -314,7 +324,7 @@ test('a key over its rate limit gets 429 with Retry-After', async () => {
     uploadsDir: path.join(dir, 'uploads'),
     limits: { rateLimit: { capacity: 3, refillPerSecond: 0.5 } },
   });
-  const key = limitedKeys.create({ tenant: 'acme', role: 'reader' }).key;
+  const key = (await limitedKeys.create({ tenant: 'acme', role: 'reader' })).key;
   const statuses: number[] = [];
   for (let i = 0; i < 5; i++)
     statuses.push(
@@ -323,12 +333,12 @@ test('a key over its rate limit gets 429 with Retry-After', async () => {
   assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
   const limited = await app.request('/v1/documents', { headers: { authorization: `Bearer ${key}` } });
   assert.equal(limited.headers.get('retry-after'), '2');
-  limitedKeys.close();
+  await limitedKeys.close();
 });
 
 test('two API nodes with one Redis limiter hold one key to one limit', redisSkip, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-limit-nodes-'));
-  const sharedKeys = openApiKeyStore(path.join(dir, 'keys.db'));
+  const sharedKeys = openSqliteApiKeys(path.join(dir, 'keys.db'));
   const prefix = `test:${randomUUID()}:`;
   const limits = { capacity: 3, refillPerSecond: 0.5 };
   const limiters = await Promise.all(
@@ -349,7 +359,7 @@ test('two API nodes with one Redis limiter hold one key to one limit', redisSkip
       }).app,
   );
   try {
-    const key = sharedKeys.create({ tenant: 'acme', role: 'reader' }).key;
+    const key = (await sharedKeys.create({ tenant: 'acme', role: 'reader' })).key;
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
       const node = nodes[i % 2] as (typeof nodes)[number];
@@ -361,7 +371,7 @@ test('two API nodes with one Redis limiter hold one key to one limit', redisSkip
     assert.deepEqual(statuses, [200, 200, 200, 429, 429, 429]);
   } finally {
     for (const limiter of limiters) await limiter.close?.();
-    sharedKeys.close();
+    await sharedKeys.close();
   }
 });
 
@@ -373,7 +383,11 @@ test('randomized tenancy: many tenants, many queries, no result from another ten
     return seed / 2 ** 31;
   };
   const tenants = Array.from({ length: 6 }, (_, index) => `tenant${index}`);
-  const tenantKeys = new Map(tenants.map((tenant) => [tenant, keys.create({ tenant, role: 'writer' }).key]));
+  const tenantKeys = new Map(
+    await Promise.all(
+      tenants.map(async (tenant) => [tenant, (await keys.create({ tenant, role: 'writer' })).key] as const),
+    ),
+  );
   const markers = ['zephyr', 'quokka', 'obsidian', 'marzipan', 'tundra', 'saffron', 'lantern', 'pelican'];
   const owned = new Map<string, Set<string>>();
   for (const tenant of tenants) {
@@ -468,7 +482,7 @@ test('chat completions speak the OpenAI shape, with sources in the text and cita
 });
 
 test('metrics count requests by route pattern and status, and answer tokens', async () => {
-  const operator = keys.create({ tenant: 'ops', role: 'operator' }).key;
+  const operator = (await keys.create({ tenant: 'ops', role: 'operator' })).key;
   const text = await (await request('/metrics', operator)).text();
   assert.match(text, /cairn_http_requests_total\{route="\/v1\/search",method="POST",status="200"\} \d+/);
   assert.match(
@@ -481,7 +495,7 @@ test('metrics count requests by route pattern and status, and answer tokens', as
 
 test("admins list their tenant's stored eval runs and open a run as its HTML report", async () => {
   assert.equal((await request('/v1/eval-runs', readerA)).status, 403);
-  const admin = keys.create({ tenant: 'acme', role: 'admin' }).key;
+  const admin = (await keys.create({ tenant: 'acme', role: 'admin' })).key;
   const listed = (await (await request('/v1/eval-runs', admin)).json()) as {
     runs: { runId: string; items: number; aggregates: { faithfulness: { mean: number } } }[];
   };
@@ -496,7 +510,7 @@ test("admins list their tenant's stored eval runs and open a run as its HTML rep
   assert.equal(report.status, 200);
   assert.match(await report.text(), /<h2>Answer metrics<\/h2>/);
   assert.equal((await request('/v1/eval-runs/nope/report', admin)).status, 404);
-  const other = keys.create({ tenant: 'globex', role: 'admin' }).key;
+  const other = (await keys.create({ tenant: 'globex', role: 'admin' })).key;
   const theirs = (await (await request('/v1/eval-runs', other)).json()) as { runs: unknown[] };
   assert.deepEqual(theirs.runs, [], "another tenant's admin sees none of them");
   assert.equal((await request(`/v1/eval-runs/${listed.runs[0]?.runId}/report`, other)).status, 404);
@@ -508,7 +522,7 @@ test('the audit log records who asked what and which documents came back, redact
     json: { question: 'Which constant does RRF use? Reply to ana@example.org' },
   });
   assert.equal(asked.status, 200);
-  const admin = keys.create({ tenant: 'acme', role: 'admin' }).key;
+  const admin = (await keys.create({ tenant: 'acme', role: 'admin' })).key;
   assert.equal((await request('/v1/audit', readerA)).status, 403);
   const { entries } = (await (await request('/v1/audit?limit=5', admin)).json()) as {
     entries: { route: string; query: string; docIds: string[]; keyId: string; tenant: string }[];
@@ -518,18 +532,18 @@ test('the audit log records who asked what and which documents came back, redact
   assert.equal(latest?.query, 'Which constant does RRF use? Reply to [EMAIL]');
   assert.ok(latest?.docIds.includes('uploads/fusion.md'));
   assert.ok(entries.every((entry) => entry.tenant === 'acme'));
-  const other = keys.create({ tenant: 'globex', role: 'admin' }).key;
+  const other = (await keys.create({ tenant: 'globex', role: 'admin' })).key;
   const theirs = (await (await request('/v1/audit', other)).json()) as { entries: { tenant: string }[] };
   assert.ok(theirs.entries.every((entry) => entry.tenant === 'globex'));
   // Retention: nothing is older than a day yet; a purge "a year from now" removes everything.
-  assert.equal(audit.purgeOlderThan(1), 0);
-  assert.ok(audit.purgeOlderThan(1, new Date(Date.now() + 400 * 86_400_000)) > 0);
-  assert.deepEqual(audit.list('acme'), []);
+  assert.equal(await audit.purgeOlderThan(1), 0);
+  assert.ok((await audit.purgeOlderThan(1, new Date(Date.now() + 400 * 86_400_000))) > 0);
+  assert.deepEqual(await audit.list('acme'), []);
 });
 
 test('an uploaded document with hidden instructions is quarantined until an admin releases it', async () => {
-  const writer = keys.create({ tenant: 'initech', role: 'writer' }).key;
-  const admin = keys.create({ tenant: 'initech', role: 'admin' }).key;
+  const writer = (await keys.create({ tenant: 'initech', role: 'writer' })).key;
+  const admin = (await keys.create({ tenant: 'initech', role: 'admin' })).key;
   const job = (await upload(writer, [
     { name: 'parking.md', text: '# Parking\n\nThe garage opens at seven and closes at ten.\n' },
     {
@@ -616,7 +630,7 @@ test('a streamed answer that breaks the grounding policy is reset, then replaced
 
 test('with an answer cache, a repeated question is served from it per tenant, and /metrics counts lookups', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-cache-app-'));
-  const cache = openAnswerCache(path.join(dir, 'cache.db'));
+  const cache = createAnswerCache(openSqliteAnswerCache(path.join(dir, 'cache.db')));
   const cached = appWith({ cache: { cache } });
   const askAs = async (key: string) => {
     const response = await cached.app.request('/v1/ask', {
@@ -632,18 +646,18 @@ test('with an answer cache, a repeated question is served from it per tenant, an
   assert.equal(second.cache?.hit, 'exact');
   assert.equal(second.answer, first.answer);
   assert.equal((await askAs(writerB)).cache, undefined, 'another tenant never gets the cached answer');
-  const operator = keys.create({ tenant: 'ops', role: 'operator' }).key;
+  const operator = (await keys.create({ tenant: 'ops', role: 'operator' })).key;
   const metrics = await (
     await cached.app.request('/metrics', { headers: { authorization: `Bearer ${operator}` } })
   ).text();
   assert.match(metrics, /cairn_cache_lookups_total\{outcome="exact"\} 1/);
   assert.match(metrics, /cairn_cache_lookups_total\{outcome="miss"\} 2/);
-  cache.close();
+  await cache.close();
 });
 
 test('daily budgets: near the limit answers carry a warning, past it the tenant gets 429 until tomorrow', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-budget-app-'));
-  const usage = openUsageLedger(path.join(dir, 'usage.db'));
+  const usage = createUsageLedger(openSqliteUsage(path.join(dir, 'usage.db')));
   const budgeted = appWith({
     answerer: createLlmAnswerer({ model: new MockLanguageModel('The constant k is usually 60 [1].') }),
     usage,
@@ -672,10 +686,10 @@ test('daily budgets: near the limit answers carry a warning, past it the tenant 
   );
   assert.equal((await askAs(writerB)).status, 200, 'another tenant has its own budget');
   assert.deepEqual(
-    usage.report({ tenant: 'acme' }).map((row) => [row.requests, row.inputTokens + row.outputTokens]),
+    (await usage.report({ tenant: 'acme' })).map((row) => [row.requests, row.inputTokens + row.outputTokens]),
     [[3, 321]],
   );
-  usage.close();
+  await usage.close();
 });
 
 test('a streamed chat completion whose draft is discarded says so in the text', async () => {

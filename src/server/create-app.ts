@@ -14,11 +14,12 @@ import {
   DEFAULT_INGEST,
   type GuardSettings,
 } from '../config/index.ts';
+import type { CalibrationSettings } from '../engine/abstention-calibration.ts';
 import type { AskCacheOptions, AskRouting } from '../engine/ask.ts';
 import { type AskRetrievalOptions, ask, ingestPath } from '../engine/index.ts';
-import { type JudgeTrust, loadJudgeTrust, trustMark } from '../evaluate/judge-trust.ts';
+import { loadJudgeTrust, trustMark } from '../evaluate/judge-trust.ts';
 import { renderReport } from '../evaluate/report/index.ts';
-import { findRun, listRunsIn } from '../evaluate/runs-store.ts';
+import type { EvalRuns } from '../evaluate/runs-store.ts';
 import { redactResult } from '../guard/index.ts';
 import { formatForPath } from '../ingest/index.ts';
 import { createCairnMcpServer, passageUrl } from '../mcp/cairn-mcp-server.ts';
@@ -37,7 +38,7 @@ import type { ModelPrice } from '../trace/index.ts';
 import { type AnswerSpend, enforceBudget, type UsageLedger, utcDay } from '../usage/index.ts';
 import { CAIRN_VERSION } from '../version.ts';
 import { type ApiKeyRecord, type ApiKeyStore, assertTenantName, type Role, roleAllows } from './api-keys.ts';
-import type { AuditLog } from './audit-log.ts';
+import { type AuditLog, recordAudit } from './audit-log.ts';
 import { type AuthFailureLimits, createAuthFailureLimiter } from './auth-failure-limiter.ts';
 import {
   chatChunk,
@@ -100,7 +101,11 @@ export interface AppDependencies {
   /** The built web UI (`web/dist`); omit to serve the API only. */
   webDir?: string;
   /** Stored evaluation runs (`cairn eval answers`), shown to admin keys; omit to hide them. */
-  runsDir?: string;
+  evalRuns?: EvalRuns;
+  /** The index file whose folder may hold `judge-trust.json` for the runs. @default the bundled trust only */
+  judgeTrustIndex?: string;
+  /** Where the abstention calibration is read. @default the store's own settings */
+  indexSettings?: CalibrationSettings;
   limits?: {
     /** @default 50 MiB */
     maxUploadBytes?: number;
@@ -218,7 +223,19 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       ...(job.attempts > 1 ? { embedBatchSize: 1 } : {}),
       onProgress: trackUploadFolder(path.join(deps.uploadsDir, job.tenant), report),
     });
-  jobs.resume(runIngest);
+  // Jobs enqueued before the log is read wait behind the resumed ones (see IngestJobQueue.resume).
+  jobs.resume(runIngest).catch((error) =>
+    logger({
+      time: new Date().toISOString(),
+      level: 'error',
+      requestId: 'ingest-resume',
+      method: 'RESUME',
+      route: 'ingest jobs',
+      path: '',
+      status: 500,
+      error: describeError(error),
+    }),
+  );
   const limiter =
     deps.rateLimiter ?? createRateLimiter(deps.limits?.rateLimit ?? { capacity: 60, refillPerSecond: 10 });
   const maxUploadBytes = deps.limits?.maxUploadBytes ?? 50 * 1024 * 1024;
@@ -285,7 +302,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         `too many failed authentications from ${address}; retry in ${blocked.retryAfterSeconds} s`,
       );
     }
-    const record = deps.keys.verify(key);
+    const record = await deps.keys.verify(key);
     if (!record) {
       authFailures.fail(address);
       throw new CairnError('unauthorized', 'unknown or revoked API key');
@@ -338,6 +355,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   const asReturnedWithAnswers = <T>(value: T): T => (guard.redactAnswers ? redactResult(value) : value);
   // What every answering route passes to ask().
   const answerOptions = {
+    ...(deps.indexSettings ? { indexSettings: deps.indexSettings } : {}),
     ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}),
     ...(deps.cache ? { cache: deps.cache } : {}),
     ...(deps.routing ? { routing: deps.routing } : {}),
@@ -354,30 +372,31 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
    * Refuses the request when the tenant's daily budget is spent; near the limit, sets a warning
    * header and returns the status so the answer can carry it.
    */
-  const admitWithinBudget = (tenant: string, c: { header: (name: string, value: string) => void }) => {
+  const admitWithinBudget = async (tenant: string, c: { header: (name: string, value: string) => void }) => {
     if (!deps.usage) return undefined;
-    const status = deps.usage.standing(tenant, deps.budgets ?? DEFAULT_BUDGETS);
+    const status = await deps.usage.standing(tenant, deps.budgets ?? DEFAULT_BUDGETS);
     enforceBudget(status);
     if (status.state !== 'warn') return undefined;
     c.header('x-cairn-budget-warning', status.message ?? 'near the daily budget');
     return status;
   };
   /** Counts an answer in the metrics and the tenant's usage, and writes its audit entry. */
-  const recordAnswer = (
+  const recordAnswer = async (
     key: ApiKeyRecord,
     route: 'ask' | 'chat' | 'mcp-ask',
     question: string,
     result: AnswerSpend & { passages: { docId: string }[] },
   ) => {
     metrics.observeAnswer(result.usage);
-    deps.usage?.recordAnswer(key.tenant, result);
-    deps.auditLog?.append({
-      tenant: key.tenant,
-      keyId: key.id,
-      route,
-      query: question,
-      docIds: result.passages.map((passage) => passage.docId),
-    });
+    await deps.usage?.recordAnswer(key.tenant, result);
+    if (deps.auditLog)
+      await recordAudit(deps.auditLog, {
+        tenant: key.tenant,
+        keyId: key.id,
+        route,
+        query: question,
+        docIds: result.passages.map((passage) => passage.docId),
+      });
   };
   const jsonLimit = bodyLimit({
     maxSize: maxJsonBytes,
@@ -401,20 +420,21 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       ...(body.includeQuarantined && requireRole(c, 'admin') ? { includeQuarantined: true } : {}),
       abortSignal: c.req.raw.signal,
     });
-    deps.auditLog?.append({
-      tenant: key.tenant,
-      keyId: key.id,
-      route: 'search',
-      query: body.query,
-      docIds: results.map((result) => result.docId),
-    });
+    if (deps.auditLog)
+      await recordAudit(deps.auditLog, {
+        tenant: key.tenant,
+        keyId: key.id,
+        route: 'search',
+        query: body.query,
+        docIds: results.map((result) => result.docId),
+      });
     return c.json({ results: asReturnedWithAnswers(results), timings });
   });
 
   app.post('/v1/ask', jsonLimit, async (c) => {
     const key = requireRole(c, 'reader');
     const body = askBody.parse(await readJson(c.req.raw));
-    const budget = admitWithinBudget(key.tenant, c);
+    const budget = await admitWithinBudget(key.tenant, c);
     const wantsStream = body.stream || (c.req.header('accept') ?? '').includes('text/event-stream');
     const options = {
       store: deps.store,
@@ -432,7 +452,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     };
     if (!wantsStream) {
       const { passages, ...result } = await ask({ ...options, abortSignal: c.req.raw.signal });
-      recordAnswer(key, 'ask', body.question, { ...result, passages });
+      await recordAnswer(key, 'ask', body.question, { ...result, passages });
       return c.json(budget ? { ...result, budget } : result);
     }
     return streamSSE(c, async (stream) => {
@@ -450,7 +470,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
             void stream.writeSSE({ event: 'reset', data: JSON.stringify({ reason }) });
           },
         });
-        recordAnswer(key, 'ask', body.question, result);
+        await recordAnswer(key, 'ask', body.question, result);
         for (const citation of result.citations)
           await stream.writeSSE({ event: 'citation', data: JSON.stringify(citation) });
         for (const conflict of result.conflicts)
@@ -467,7 +487,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   // OpenAI-compatible: any OpenAI client can use cairn as a grounded "model".
   app.post('/v1/chat/completions', jsonLimit, async (c) => {
     const key = requireRole(c, 'reader');
-    admitWithinBudget(key.tenant, c);
+    await admitWithinBudget(key.tenant, c);
     const body = chatCompletionBody.parse(await readJson(c.req.raw));
     const model = body.model ?? 'cairn';
     const options = {
@@ -482,7 +502,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     };
     if (!body.stream) {
       const result = await ask({ ...options, abortSignal: c.req.raw.signal });
-      recordAnswer(key, 'chat', options.question, result);
+      await recordAnswer(key, 'chat', options.question, result);
       return c.json(chatCompletion(result, model));
     }
     return streamSSE(c, async (stream) => {
@@ -505,7 +525,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
             void stream.writeSSE({ data: JSON.stringify(chatChunk(id, model, { content: notice })) });
           },
         });
-        recordAnswer(key, 'chat', options.question, result);
+        await recordAnswer(key, 'chat', options.question, result);
         const sources = contentWithSources(result).slice(result.answer.length);
         if (sources)
           await stream.writeSSE({ data: JSON.stringify(chatChunk(id, model, { content: sources })) });
@@ -608,13 +628,13 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     const file = uploadedFileOf(deps.uploadsDir, key.tenant, document, bindings);
     if (file !== undefined) fs.rmSync(file, { force: true });
     await deps.store.deleteDocument(key.tenant, id);
-    deps.cache?.cache.invalidateDocument(key.tenant, id);
+    await deps.cache?.cache.invalidateDocument(key.tenant, id);
     return c.json({ deleted: id });
   });
 
-  app.get('/v1/ingest-jobs/:id', (c) => {
+  app.get('/v1/ingest-jobs/:id', async (c) => {
     const key = requireRole(c, 'reader');
-    const job = jobs.get(key.tenant, c.req.param('id'));
+    const job = await jobs.get(key.tenant, c.req.param('id'));
     if (!job) throw new CairnError('not_found', `no ingest job "${c.req.param('id')}"`);
     return c.json({ job });
   });
@@ -627,10 +647,10 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   });
 
   // Runs hold questions and answers from the tenant's documents: only that tenant's keys see them.
-  app.get('/v1/eval-runs', (c) => {
+  app.get('/v1/eval-runs', async (c) => {
     const key = requireRole(c, 'admin');
-    const runs = deps.runsDir ? listRunsIn(deps.runsDir, key.tenant) : [];
-    const trust = judgeTrustFor(deps.runsDir);
+    const runs = deps.evalRuns ? await deps.evalRuns.list(key.tenant) : [];
+    const trust = loadJudgeTrust(deps.judgeTrustIndex);
     return c.json({
       runs: runs.map(({ run }) => ({
         runId: run.runId,
@@ -654,34 +674,35 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     });
   });
 
-  app.get('/v1/eval-runs/:id/report', (c) => {
+  app.get('/v1/eval-runs/:id/report', async (c) => {
     const key = requireRole(c, 'admin');
-    // Another tenant's run id is answered exactly as an unknown one.
-    const found = deps.runsDir ? findRun(deps.runsDir, key.tenant, c.req.param('id')) : undefined;
+    const id = c.req.param('id');
+    // Another tenant's run id is answered exactly as an unknown one; only a whole id matches.
+    const found = (await deps.evalRuns?.list(key.tenant))?.find(({ run }) => run.runId === id);
     if (!found) throw new CairnError('not_found', `no stored run "${c.req.param('id')}"`);
     return c.html(
       renderReport([found.run], {
         title: `cairn run ${found.run.label}`,
-        trust: judgeTrustFor(deps.runsDir),
+        trust: loadJudgeTrust(deps.judgeTrustIndex),
       }),
     );
   });
 
-  app.get('/v1/audit', (c) => {
+  app.get('/v1/audit', async (c) => {
     const key = requireRole(c, 'admin');
     const limit = Math.min(1000, Math.max(1, Number(c.req.query('limit') ?? 100) || 100));
-    return c.json({ entries: deps.auditLog?.list(key.tenant, limit) ?? [] });
+    return c.json({ entries: (await deps.auditLog?.list(key.tenant, limit)) ?? [] });
   });
 
-  app.get('/v1/usage', (c) => {
+  app.get('/v1/usage', async (c) => {
     const key = requireRole(c, 'admin');
     const days = Math.min(366, Math.max(1, Number(c.req.query('days') ?? 7) || 7));
     const since = utcDay(new Date(Date.now() - (days - 1) * 86_400_000));
     if (!deps.usage) return c.json({ since, rows: [], budget: null });
     return c.json({
       since,
-      rows: deps.usage.report({ tenant: key.tenant, since }),
-      budget: deps.usage.standing(key.tenant, deps.budgets ?? DEFAULT_BUDGETS),
+      rows: await deps.usage.report({ tenant: key.tenant, since }),
+      budget: await deps.usage.standing(key.tenant, deps.budgets ?? DEFAULT_BUDGETS),
     });
   });
 
@@ -700,9 +721,9 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     return requested;
   };
 
-  app.get('/v1/keys', (c) => {
+  app.get('/v1/keys', async (c) => {
     const key = requireRole(c, 'admin');
-    return c.json({ keys: deps.keys.list(keysTenant(key, c.req.query('tenant'))) });
+    return c.json({ keys: await deps.keys.list(keysTenant(key, c.req.query('tenant'))) });
   });
 
   app.post('/v1/keys', jsonLimit, async (c) => {
@@ -711,7 +732,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     const tenant = keysTenant(key, body.tenant);
     if (!roleAllows(key.role, body.role))
       throw new CairnError('forbidden', `this key has role ${key.role}; it cannot create ${body.role} keys`);
-    const created = deps.keys.create({
+    const created = await deps.keys.create({
       tenant,
       role: body.role,
       ...(body.label ? { label: body.label } : {}),
@@ -719,11 +740,11 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     return c.json(created, 201);
   });
 
-  app.delete('/v1/keys/:id', (c) => {
+  app.delete('/v1/keys/:id', async (c) => {
     const key = requireRole(c, 'admin');
     const tenant = keysTenant(key, c.req.query('tenant'));
     const id = c.req.param('id');
-    const target = deps.keys.list(tenant).find((record) => record.id === id);
+    const target = (await deps.keys.list(tenant)).find((record) => record.id === id);
     if (!target) throw new CairnError('not_found', `no active key "${id}"`);
     // An admin must not lock an operator out of its own tenant.
     if (!roleAllows(key.role, target.role))
@@ -731,7 +752,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         'forbidden',
         `this key has role ${key.role}; it cannot revoke ${target.role} keys`,
       );
-    deps.keys.revoke(tenant, id);
+    await deps.keys.revoke(tenant, id);
     return c.json({ revoked: id });
   });
 
@@ -769,17 +790,18 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
               mode: deps.retrieval.mode ?? 'hybrid',
               ...(deps.retrieval.fusion ? { fusion: deps.retrieval.fusion } : {}),
             });
-            deps.auditLog?.append({
-              tenant: key.tenant,
-              keyId: key.id,
-              route: 'mcp-search',
-              query,
-              docIds: results.map((result) => result.docId),
-            });
+            if (deps.auditLog)
+              await recordAudit(deps.auditLog, {
+                tenant: key.tenant,
+                keyId: key.id,
+                route: 'mcp-search',
+                query,
+                docIds: results.map((result) => result.docId),
+              });
             return results;
           },
           ask: async (question) => {
-            admitWithinBudget(key.tenant, { header: () => {} });
+            await admitWithinBudget(key.tenant, { header: () => {} });
             const result = await ask({
               store: deps.store,
               embedder: deps.embedder,
@@ -790,7 +812,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
               retrieval: deps.retrieval,
               ...answerOptions,
             });
-            recordAnswer(key, 'mcp-ask', question, result);
+            await recordAnswer(key, 'mcp-ask', question, result);
             return result;
           },
         },
@@ -908,9 +930,4 @@ function safeFileName(name: string): string {
   if (!format || format === 'beir')
     throw new CairnError('unsupported_format', `"${base}": upload .md, .txt, .html, .pdf or .docx files`);
   return base;
-}
-
-/** The judge-check trust stored next to the index whose runs are served (`runs/` sits beside it). */
-function judgeTrustFor(runsDir: string | undefined): JudgeTrust | null {
-  return loadJudgeTrust(runsDir ? path.join(path.dirname(runsDir), 'index.db') : undefined);
 }

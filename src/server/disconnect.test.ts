@@ -8,9 +8,8 @@ import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
 import { ingestPath } from '../engine/index.ts';
 import { createLlmAnswerer } from '../generate/llm-answerer.ts';
 import { createOpenAICompatibleChat } from '../generate/providers/index.ts';
-import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { openSqliteApiKeys, openSqliteStore, openSqliteTraces } from '../store/sqlite/index.ts';
 import { startMockLlmServer } from '../testing/mock-llm-server.ts';
-import { openApiKeyStore } from './api-keys.ts';
 import { createApp } from './create-app.ts';
 
 test('a client that disconnects mid-stream aborts the upstream LLM request', async () => {
@@ -27,8 +26,8 @@ test('a client that disconnects mid-stream aborts the upstream LLM request', asy
     embedder: { embedderId: 'hashing:hash-64', dimensions: 64 },
   });
   await ingestPath({ store, embedder, chunking: DEFAULT_CHUNKING, inputPath: path.join(dir, 'docs') });
-  const traces = openSqliteTraceStore(indexPath);
-  const keys = openApiKeyStore(indexPath);
+  const traces = openSqliteTraces(indexPath);
+  const keys = openSqliteApiKeys(indexPath);
   const mock = await startMockLlmServer();
   // A slow answer: 200 words at 20 tokens per second would take 10 seconds.
   mock.setDefault({ text: `${'The constant is sixty [1]. '.repeat(40)}`, tokensPerSecond: 20 });
@@ -44,7 +43,7 @@ test('a client that disconnects mid-stream aborts the upstream LLM request', asy
     chunking: DEFAULT_CHUNKING,
     uploadsDir: path.join(dir, 'uploads'),
   });
-  const key = keys.create({ tenant: 'default', role: 'reader' }).key;
+  const key = (await keys.create({ tenant: 'default', role: 'reader' })).key;
   try {
     const response = await app.request('/v1/ask', {
       method: 'POST',
@@ -60,7 +59,7 @@ test('a client that disconnects mid-stream aborts the upstream LLM request', asy
     assert.equal(mock.requests.at(-1)?.aborted, true, 'the LLM request was cancelled');
   } finally {
     await mock.close();
-    keys.close();
+    await keys.close();
     await traces.close();
     await store.close();
   }

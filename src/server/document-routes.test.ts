@@ -7,22 +7,21 @@ import { DEFAULT_CHUNKING } from '../chunk/index.ts';
 import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
 import { ingestPath } from '../engine/index.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
-import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
-import { openApiKeyStore } from './api-keys.ts';
+import { openSqliteApiKeys, openSqliteStore, openSqliteTraces } from '../store/sqlite/index.ts';
 import { createApp } from './create-app.ts';
 
 // Uploads, deletes and document reads against a real index and uploads folder, in-process.
 const embedder = createHashingEmbedder({ dimensions: 64 });
 
-function setup() {
+async function setup() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-doc-routes-'));
   const indexPath = path.join(dir, 'index.db');
   const store = openSqliteStore({
     path: indexPath,
     embedder: { embedderId: 'hashing:hash-64', dimensions: 64 },
   });
-  const traceStore = openSqliteTraceStore(indexPath);
-  const keys = openApiKeyStore(indexPath);
+  const traceStore = openSqliteTraces(indexPath);
+  const keys = openSqliteApiKeys(indexPath);
   const uploadsDir = path.join(dir, 'uploads');
   const built = createApp({
     store,
@@ -34,7 +33,7 @@ function setup() {
     chunking: DEFAULT_CHUNKING,
     uploadsDir,
   });
-  const writer = keys.create({ tenant: 'tenantB', role: 'admin' }).key;
+  const writer = (await keys.create({ tenant: 'tenantB', role: 'admin' })).key;
   const call = async (pathname: string, init: RequestInit & { json?: unknown } = {}) => {
     const headers = new Headers(init.headers);
     headers.set('authorization', `Bearer ${writer}`);
@@ -60,7 +59,7 @@ function setup() {
       .map((document) => document.id)
       .sort();
   const close = async () => {
-    keys.close();
+    await keys.close();
     await traceStore.close();
     await store.close();
   };
@@ -77,7 +76,7 @@ function setup() {
 }
 
 test('an upload named like a CLI-ingested file does not replace it', async () => {
-  const app = setup();
+  const app = await setup();
   const docs = path.join(app.dir, 'docs');
   fs.mkdirSync(docs);
   fs.writeFileSync(path.join(docs, 'index.md'), '# Handbook index\n\nThe handbook covers onboarding.\n');
@@ -96,7 +95,7 @@ test('an upload named like a CLI-ingested file does not replace it', async () =>
 });
 
 test('deleting an upload removes exactly its own file, and the next upload does not bring it back', async () => {
-  const app = setup();
+  const app = await setup();
   await app.upload([
     { name: 'dup.md', text: '# Dup markdown\n\nThe markdown twin.\n' },
     { name: 'dup.txt', text: 'The text twin of dup.\n' },
@@ -120,7 +119,7 @@ test('deleting an upload removes exactly its own file, and the next upload does 
 });
 
 test('document routes take URL-encoded ids that contain slashes', async () => {
-  const app = setup();
+  const app = await setup();
   await app.upload([{ name: 'keys.md', text: '# Keys\n\nRotate API keys every ninety days.\n' }]);
   const id = encodeURIComponent('uploads/keys.md');
   const chunks = await app.call(`/v1/documents/${id}/chunks`);
@@ -134,7 +133,7 @@ test('document routes take URL-encoded ids that contain slashes', async () => {
 });
 
 test('deleting a document that is not an upload leaves the uploads folder alone', async () => {
-  const app = setup();
+  const app = await setup();
   await app.upload([{ name: 'index.md', text: '# Uploaded index\n\nAn uploaded page.\n' }]);
   const docs = path.join(app.dir, 'index');
   fs.mkdirSync(docs);
@@ -156,7 +155,7 @@ test('deleting a document that is not an upload leaves the uploads folder alone'
 });
 
 test('no API response reveals the server uploads folder', async () => {
-  const app = setup();
+  const app = await setup();
   const { job } = await app.upload([
     { name: 'retention.md', text: '# Retention\n\nPrompt logs are kept for 30 days.\n' },
   ]);

@@ -12,8 +12,8 @@ import { createLocalEmbedder } from '../embed/local-embedder.ts';
 import { ingestPath } from '../engine/index.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import type { Answerer, Store, TraceStore } from '../spec/index.ts';
-import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
-import { type ApiKeyStore, openApiKeyStore } from './api-keys.ts';
+import { openSqliteApiKeys, openSqliteStore, openSqliteTraces } from '../store/sqlite/index.ts';
+import type { ApiKeyStore } from './api-keys.ts';
 import { createApp } from './create-app.ts';
 
 // A real server on a loopback port with the local model and extractive answers, as `cairn serve`
@@ -66,9 +66,9 @@ before(async () => {
     path: indexPath,
     embedder: { embedderId: 'local:use-lite-512', dimensions: 512 },
   });
-  traces = openSqliteTraceStore(indexPath);
-  keys = openApiKeyStore(indexPath);
-  reader = keys.create({ tenant: 'acme', role: 'reader' }).key;
+  traces = openSqliteTraces(indexPath);
+  keys = openSqliteApiKeys(indexPath);
+  reader = (await keys.create({ tenant: 'acme', role: 'reader' })).key;
   await ingestPath({ store, embedder, chunking: DEFAULT_CHUNKING, inputPath: docsDir, namespace: 'acme' });
   // Warm the model so the asks below spend their time answering, not loading weights.
   await embed(embedder, 'warm up');
@@ -104,7 +104,7 @@ before(async () => {
 after(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await local.close();
-  keys.close();
+  await keys.close();
   await traces.close();
   await store.close();
   fs.rmSync(dir, { recursive: true, force: true });

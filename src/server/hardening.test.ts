@@ -11,9 +11,9 @@ import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import { createLlmAnswerer } from '../generate/llm-answerer.ts';
 import { createOpenAICompatibleChat } from '../generate/providers/index.ts';
 import type { Store, TraceStore } from '../spec/index.ts';
-import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { openSqliteApiKeys, openSqliteStore, openSqliteTraces } from '../store/sqlite/index.ts';
 import { startMockLlmServer } from '../testing/mock-llm-server.ts';
-import { type ApiKeyStore, openApiKeyStore } from './api-keys.ts';
+import type { ApiKeyStore } from './api-keys.ts';
 import { createApp } from './create-app.ts';
 import type { ServerLogEntry } from './server-log.ts';
 
@@ -50,20 +50,20 @@ function bearer(key: string, headers: Record<string, string> = {}) {
   return { authorization: `Bearer ${key}`, ...headers };
 }
 
-before(() => {
+before(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-hardening-'));
   const indexPath = path.join(dir, 'index.db');
   store = openSqliteStore({ path: indexPath, embedder: { embedderId: 'hashing:hash-64', dimensions: 64 } });
-  traces = openSqliteTraceStore(indexPath);
-  keys = openApiKeyStore(indexPath);
-  reader = keys.create({ tenant: 'acme', role: 'reader' }).key;
-  writer = keys.create({ tenant: 'acme', role: 'writer' }).key;
-  admin = keys.create({ tenant: 'acme', role: 'admin' }).key;
-  operator = keys.create({ tenant: 'ops', role: 'operator' }).key;
+  traces = openSqliteTraces(indexPath);
+  keys = openSqliteApiKeys(indexPath);
+  reader = (await keys.create({ tenant: 'acme', role: 'reader' })).key;
+  writer = (await keys.create({ tenant: 'acme', role: 'writer' })).key;
+  admin = (await keys.create({ tenant: 'acme', role: 'admin' })).key;
+  operator = (await keys.create({ tenant: 'ops', role: 'operator' })).key;
 });
 
 after(async () => {
-  keys.close();
+  await keys.close();
   await traces.close();
   await store.close();
 });
@@ -199,7 +199,7 @@ test('a provider failure mid-stream ends a streamed chat completion with an erro
     path: indexPath,
     embedder: { embedderId: 'hashing:hash-64', dimensions: 64 },
   });
-  const chatKeys = openApiKeyStore(indexPath);
+  const chatKeys = openSqliteApiKeys(indexPath);
   const mock = await startMockLlmServer();
   try {
     // Cut well past the redaction hold-back (64 characters), so some of the text has been sent.
@@ -214,7 +214,7 @@ test('a provider failure mid-stream ends a streamed chat completion with an erro
         model: createOpenAICompatibleChat({ baseURL: mock.url, modelId: 'mock' }),
       }),
     });
-    const key = chatKeys.create({ tenant: 'acme', role: 'writer' }).key;
+    const key = (await chatKeys.create({ tenant: 'acme', role: 'writer' })).key;
     const uploaded = await app.request('/v1/documents', {
       method: 'POST',
       headers: bearer(key, { 'content-type': 'application/json' }),
@@ -261,7 +261,7 @@ test('a provider failure mid-stream ends a streamed chat completion with an erro
     assert.equal(logged[1]?.route, '/v1/ask');
   } finally {
     await mock.close();
-    chatKeys.close();
+    await chatKeys.close();
     await chatStore.close();
   }
 });

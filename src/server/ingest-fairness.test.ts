@@ -7,10 +7,15 @@ import { DEFAULT_CHUNKING } from '../chunk/index.ts';
 import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import type { EmbeddingModel, Store, TraceStore } from '../spec/index.ts';
-import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
-import { type ApiKeyStore, openApiKeyStore } from './api-keys.ts';
+import {
+  openSqliteApiKeys,
+  openSqliteIngestJobs,
+  openSqliteStore,
+  openSqliteTraces,
+} from '../store/sqlite/index.ts';
+import type { ApiKeyStore } from './api-keys.ts';
 import { createApp } from './create-app.ts';
-import { type IngestJob, openIngestJobLog } from './ingest-jobs.ts';
+import type { IngestJob } from './ingest-jobs.ts';
 
 // The real app in-process over a real SQLite file; the embedder holds back the large document's
 // chunks until the test lets them through, so "still running" is a state, not a race.
@@ -91,18 +96,18 @@ const largeText = Array.from(
 ).join('\n\n');
 
 // A fresh index per test: an index ties each tenant's namespace to one upload folder.
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-fairness-'));
   indexPath = path.join(dir, 'index.db');
   store = openSqliteStore({ path: indexPath, embedder: { embedderId: 'hashing:hash-64', dimensions: 64 } });
-  traces = openSqliteTraceStore(indexPath);
-  keys = openApiKeyStore(indexPath);
-  writerA = keys.create({ tenant: 'acme', role: 'writer' }).key;
-  writerB = keys.create({ tenant: 'globex', role: 'writer' }).key;
+  traces = openSqliteTraces(indexPath);
+  keys = openSqliteApiKeys(indexPath);
+  writerA = (await keys.create({ tenant: 'acme', role: 'writer' })).key;
+  writerB = (await keys.create({ tenant: 'globex', role: 'writer' })).key;
 });
 
 afterEach(async () => {
-  keys.close();
+  await keys.close();
   await traces.close();
   await store.close();
 });
@@ -149,12 +154,12 @@ test('with ingest.maxConcurrentTenants 1 every job waits for the one before (the
 });
 
 test('a job that crashed the server on every start is reported failed, naming its file, which is set aside', async () => {
-  const jobLog = openIngestJobLog(indexPath);
+  const jobLog = openSqliteIngestJobs<IngestJob>(indexPath);
   const uploadsDir = fs.mkdtempSync(path.join(dir, 'uploads-'));
   fs.mkdirSync(path.join(uploadsDir, 'acme'));
   fs.writeFileSync(path.join(uploadsDir, 'acme', 'bomb.txt'), 'A file whose parsing exhausts memory.');
   // What three starts that each died while on bomb.txt leave in the log.
-  jobLog.save({
+  await jobLog.save({
     id: 'crashed-job',
     tenant: 'acme',
     status: 'running',
@@ -181,5 +186,5 @@ test('a job that crashed the server on every start is reported failed, naming it
   );
   assert.equal(next.status, 'done');
   assert.equal(next.summary?.added, 1);
-  jobLog.close();
+  await jobLog.close();
 });

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { IngestSummary } from '../engine/index.ts';
-import { createIngestJobQueue, openIngestJobLog } from './ingest-jobs.ts';
+import { openSqliteIngestJobs } from '../store/sqlite/index.ts';
+import { createIngestJobQueue, type IngestJob } from './ingest-jobs.ts';
 
 const summary = (added: number): IngestSummary => ({
   collection: 'uploads',
@@ -23,25 +24,25 @@ const summary = (added: number): IngestSummary => ({
 
 test('a job left running by a stopped server resumes under its id on the next start', async () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-jobs-')), 'index.db');
-  const firstLog = openIngestJobLog(file);
+  const firstLog = openSqliteIngestJobs<IngestJob>(file);
   const first = createIngestJobQueue(firstLog);
   // The first process dies mid-job: its run never settles.
   const stuck = first.enqueue('acme', ['a.md'], () => new Promise<IngestSummary>(() => {}));
   await new Promise((resolve) => setTimeout(resolve, 10));
-  firstLog.close();
+  await firstLog.close();
 
-  const secondLog = openIngestJobLog(file);
+  const secondLog = openSqliteIngestJobs<IngestJob>(file);
   const second = createIngestJobQueue(secondLog);
-  const resumed = second.resume(async () => summary(1));
+  const resumed = await second.resume(async () => summary(1));
   assert.deepEqual(
     resumed.map((job) => job.id),
     [stuck.id],
   );
   await second.idle();
-  assert.equal(second.get('acme', stuck.id)?.status, 'done');
-  assert.equal(second.get('globex', stuck.id), undefined, 'other tenants cannot see it');
-  assert.deepEqual(secondLog.unfinished(), [], 'nothing is left to resume');
-  secondLog.close();
+  assert.equal((await second.get('acme', stuck.id))?.status, 'done');
+  assert.equal(await second.get('globex', stuck.id), undefined, 'other tenants cannot see it');
+  assert.deepEqual(await secondLog.unfinished(), [], 'nothing is left to resume');
+  await secondLog.close();
 });
 
 test('a failing job is reported as failed with its error, and the queue goes on', async () => {
@@ -51,9 +52,9 @@ test('a failing job is reported as failed with its error, and the queue goes on'
   });
   const next = queue.enqueue('acme', ['good.md'], async () => summary(2));
   await queue.idle();
-  assert.equal(queue.get('acme', failing.id)?.status, 'failed');
-  assert.equal(queue.get('acme', failing.id)?.error, 'disk full');
-  assert.equal(queue.get('acme', next.id)?.summary?.added, 2);
+  assert.equal((await queue.get('acme', failing.id))?.status, 'failed');
+  assert.equal((await queue.get('acme', failing.id))?.error, 'disk full');
+  assert.equal((await queue.get('acme', next.id))?.summary?.added, 2);
 });
 
 /** A promise with its resolve function, so a test decides when a fake job finishes. */
@@ -88,7 +89,10 @@ test("another tenant's job starts and finishes while a long job is still running
     return summary(1);
   });
   await settle();
-  const pending = { acme: queue.get('acme', small.id)?.status, globex: queue.get('globex', long.id)?.status };
+  const pending = {
+    acme: (await queue.get('acme', small.id))?.status,
+    globex: (await queue.get('globex', long.id))?.status,
+  };
   big.resolve(summary(1));
   await queue.idle();
   assert.deepEqual(pending, { acme: 'done', globex: 'running' });
@@ -110,7 +114,7 @@ test('jobs of one tenant run one after another, in order', async () => {
     return summary(1);
   });
   await settle();
-  assert.equal(queue.get('acme', second.id)?.status, 'queued');
+  assert.equal((await queue.get('acme', second.id))?.status, 'queued');
   first.resolve(summary(1));
   await queue.idle();
   assert.deepEqual(order, ['first started', 'first finished', 'second started']);
@@ -129,7 +133,7 @@ test('with one job at a time, tenants take turns between jobs', async () => {
   await settle();
   const small = queue.enqueue('acme', ['a.md'], job('acme 1'));
   await settle();
-  assert.equal(queue.get('acme', small.id)?.status, 'queued', 'one job at a time: acme waits');
+  assert.equal((await queue.get('acme', small.id))?.status, 'queued', 'one job at a time: acme waits');
   gate.resolve(summary(1));
   await queue.idle();
   assert.deepEqual(order, ['globex 1', 'acme 1', 'globex 2']);
@@ -150,7 +154,7 @@ test('no more tenants run at once than the cap', async () => {
   });
   await settle();
   assert.deepEqual(started, ['t1', 't2']);
-  assert.equal(queue.get('t3', third.id)?.status, 'queued');
+  assert.equal((await queue.get('t3', third.id))?.status, 'queued');
   gates[1]?.resolve(summary(1));
   await settle();
   assert.deepEqual(started, ['t1', 't2', 't3']);
@@ -161,8 +165,8 @@ test('no more tenants run at once than the cap', async () => {
 test('a job that keeps crashing the server is failed after the attempt bound, naming its file', async () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-jobs-')), 'index.db');
   // The first process started the job and died while it was on notes.md.
-  const seed = openIngestJobLog(file);
-  seed.save({
+  const seed = openSqliteIngestJobs<IngestJob>(file);
+  await seed.save({
     id: 'job-1',
     tenant: 'acme',
     status: 'running',
@@ -175,13 +179,13 @@ test('a job that keeps crashing the server is failed after the attempt bound, na
     createdAt: new Date().toISOString(),
     finishedAt: null,
   });
-  seed.close();
+  await seed.close();
 
   const starts: number[] = [];
   for (let start = 1; start <= 4; start += 1) {
-    const log = openIngestJobLog(file);
+    const log = openSqliteIngestJobs<IngestJob>(file);
     const queue = createIngestJobQueue(log, { maxAttempts: 3 });
-    queue.resume((_job, report) => {
+    await queue.resume((_job, report) => {
       starts.push(start);
       report({ processed: 1, current: 'huge.txt' });
       // This process dies here (out of memory, say): the run never settles.
@@ -189,40 +193,40 @@ test('a job that keeps crashing the server is failed after the attempt bound, na
     });
     await settle();
     if (start === 3) {
-      const job = queue.get('acme', 'job-1');
+      const job = await queue.get('acme', 'job-1');
       assert.equal(job?.status, 'failed');
       assert.equal(job?.attempts, 3);
       assert.match(job?.error ?? '', /3 times.*"huge\.txt"/);
     }
-    log.close();
+    await log.close();
   }
   assert.deepEqual(starts, [1, 2], 'the second and third starts were the last attempts');
 
-  const log = openIngestJobLog(file);
+  const log = openSqliteIngestJobs<IngestJob>(file);
   const queue = createIngestJobQueue(log, { maxAttempts: 3 });
-  assert.deepEqual(log.unfinished(), []);
-  const job = queue.get('acme', 'job-1');
+  assert.deepEqual(await log.unfinished(), []);
+  const job = await queue.get('acme', 'job-1');
   assert.equal(job?.status, 'failed', 'still reported after another restart');
   assert.match(job?.error ?? '', /huge\.txt/);
-  log.close();
+  await log.close();
 });
 
 test('after a crash the jobs it cut off re-run alone, so a job that merely shared the crash is not blamed', async () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-jobs-')), 'index.db');
-  const first = openIngestJobLog(file);
+  const first = openSqliteIngestJobs<IngestJob>(file);
   const queue = createIngestJobQueue(first, { maxConcurrentTenants: 2, maxAttempts: 2 });
   const bomb = queue.enqueue('acme', ['bomb.txt'], never);
   const innocent = queue.enqueue('globex', ['fine.md'], never);
   await settle();
-  first.close();
+  await first.close();
 
   const runs: string[][] = [];
   for (let start = 0; start < 2; start += 1) {
-    const log = openIngestJobLog(file);
+    const log = openSqliteIngestJobs<IngestJob>(file);
     const restarted = createIngestJobQueue(log, { maxConcurrentTenants: 2, maxAttempts: 2 });
     const started: string[] = [];
     runs.push(started);
-    restarted.resume(async (job) => {
+    await restarted.resume(async (job) => {
       started.push(job.tenant);
       // Only acme's file kills the process; globex's job finishes when it gets to run.
       return job.tenant === 'acme' ? never() : summary(1);
@@ -230,10 +234,10 @@ test('after a crash the jobs it cut off re-run alone, so a job that merely share
     await settle();
     if (start === 1) {
       await restarted.idle();
-      assert.equal(restarted.get('acme', bomb.id)?.status, 'failed');
-      assert.equal(restarted.get('globex', innocent.id)?.status, 'done');
+      assert.equal((await restarted.get('acme', bomb.id))?.status, 'failed');
+      assert.equal((await restarted.get('globex', innocent.id))?.status, 'done');
     }
-    log.close();
+    await log.close();
   }
   assert.deepEqual(runs, [['acme'], ['globex']]);
 });

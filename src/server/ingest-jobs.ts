@@ -1,27 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { DEFAULT_INGEST } from '../config/index.ts';
 import type { IngestProgress, IngestSummary } from '../engine/index.ts';
 import { formatForPath } from '../ingest/index.ts';
+import type { IngestJobRecord, IngestJobStore } from '../spec/index.ts';
 
 /** An upload being indexed, as the API reports it. */
-export interface IngestJob {
-  id: string;
-  tenant: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  files: string[];
-  processed: number;
-  /** The file being processed, while the job runs. */
-  current: string | null;
-  /** Times the job was started; every start but a finished one ended with the process. */
-  attempts: number;
-  summary: Omit<IngestSummary, 'embedMs'> | null;
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
+export type IngestJob = IngestJobRecord<Omit<IngestSummary, 'embedMs'>>;
 
 /** Records a running job's progress; the queue keeps it in the job and in the log. */
 export type ReportProgress = (progress: { processed: number; current: string | null }) => void;
@@ -29,14 +15,8 @@ export type ReportProgress = (progress: { processed: number; current: string | n
 /** Does a job's work; `report` records progress as it goes. */
 export type RunIngestJob = (job: IngestJob, report: ReportProgress) => Promise<IngestSummary>;
 
-/** Where jobs are recorded so that unfinished ones can be resumed after a restart. */
-export interface IngestJobLog {
-  save(job: IngestJob): void;
-  /** Jobs that were queued or running when the last process stopped, oldest update first. */
-  unfinished(): IngestJob[];
-  /** Any recorded job, finished or not. */
-  get(id: string): IngestJob | undefined;
-}
+/** What the queue needs of the job store: jobs are recorded so unfinished ones resume after a restart. */
+export type IngestJobLog = Pick<IngestJobStore<IngestJob>, 'save' | 'get' | 'unfinished'>;
 
 /** Options of {@link createIngestJobQueue}. */
 export interface IngestJobQueueOptions {
@@ -52,6 +32,8 @@ export interface IngestJobQueueOptions {
   maxAttempts?: number;
   /** Called when a job is given up; returns a sentence to add to its error, if any. */
   onGiveUp?: (job: IngestJob) => string | undefined;
+  /** Called when recording a job fails (the job itself goes on). @default a line on stderr */
+  onLogError?: (error: unknown, job: IngestJob) => void;
 }
 
 /**
@@ -64,11 +46,12 @@ export interface IngestJobQueue {
   /**
    * Re-runs jobs a previous process left unfinished, under their old ids. Jobs that were running
    * when it stopped run first and alone, so a crash is pinned on the job that causes it; one
-   * that has used up its attempts is marked failed instead. Returns the jobs re-queued.
+   * that has used up its attempts is marked failed instead. Nothing starts until it has read the
+   * log, so jobs enqueued meanwhile wait behind the cut-off ones. Returns the jobs re-queued.
    */
-  resume(run: RunIngestJob): IngestJob[];
-  get(tenant: string, id: string): IngestJob | undefined;
-  /** Resolves when every queued job has finished. */
+  resume(run: RunIngestJob): Promise<IngestJob[]>;
+  get(tenant: string, id: string): Promise<IngestJob | undefined>;
+  /** Resolves when every queued job has finished and been recorded. */
   idle(): Promise<void>;
 }
 
@@ -96,6 +79,19 @@ export function createIngestJobQueue(
   const suspects: Queued[] = [];
   let suspectRunning = false;
   const active = new Set<Promise<void>>();
+  let resuming: Promise<unknown> | undefined;
+  const onLogError =
+    options.onLogError ??
+    ((error: unknown, job: IngestJob) =>
+      process.stderr.write(`cairn: could not record ingest job ${job.id}: ${(error as Error).message}\n`));
+  // Writes go one after another, each of a snapshot, so the log never records an older state last.
+  let writes: Promise<void> = Promise.resolve();
+  const save = (job: IngestJob): Promise<void> => {
+    if (!log) return Promise.resolve();
+    const snapshot: IngestJob = structuredClone(job);
+    writes = writes.then(() => log.save(snapshot)).catch((error) => onLogError(error, snapshot));
+    return writes;
+  };
 
   const start = (queued: Queued, solo: boolean) => {
     const { job, run } = queued;
@@ -107,13 +103,13 @@ export function createIngestJobQueue(
       job.processed = 0;
       job.attempts += 1;
       // Saved before the work starts: if the process dies during it, the next start counts it.
-      log?.save(job);
+      await save(job);
       try {
         const { embedMs: _embedMs, ...summary } = await run(job, (progress) => {
           job.processed = progress.processed;
           if (progress.current === job.current) return;
           job.current = progress.current;
-          log?.save(job);
+          void save(job);
         });
         job.summary = summary;
         job.status = 'done';
@@ -123,7 +119,7 @@ export function createIngestJobQueue(
       } finally {
         job.current = null;
         job.finishedAt = new Date().toISOString();
-        log?.save(job);
+        await save(job);
       }
     })().finally(() => {
       active.delete(done);
@@ -136,7 +132,7 @@ export function createIngestJobQueue(
   };
 
   const pump = () => {
-    if (suspectRunning) return;
+    if (suspectRunning || resuming) return;
     if (suspects.length > 0) {
       if (running.size === 0) start(suspects.shift() as Queued, true);
       return;
@@ -154,7 +150,7 @@ export function createIngestJobQueue(
 
   const schedule = (job: IngestJob, run: RunIngestJob) => {
     jobs.set(job.id, job);
-    log?.save(job);
+    void save(job);
     const line = waiting.get(job.tenant);
     if (line) line.push({ job, run });
     else {
@@ -166,9 +162,17 @@ export function createIngestJobQueue(
   };
 
   return {
-    resume(run) {
+    async resume(run) {
       const resumed: IngestJob[] = [];
-      for (const stored of log?.unfinished() ?? []) {
+      const reading = log?.unfinished() ?? Promise.resolve([]);
+      resuming = reading;
+      let unfinished: IngestJob[];
+      try {
+        unfinished = await reading;
+      } finally {
+        resuming = undefined;
+      }
+      for (const stored of unfinished) {
         // A job logged as running never finished its last start: the process ended under it.
         const cutOff = stored.status === 'running';
         const attempts = Math.max(stored.attempts ?? 0, cutOff ? 1 : 0);
@@ -184,14 +188,14 @@ export function createIngestJobQueue(
           if (note) job.error = `${job.error} ${note}`;
           job.current = null;
           jobs.set(job.id, job);
-          log?.save(job);
+          void save(job);
           continue;
         }
         const job: IngestJob = { ...stored, attempts, status: 'queued', processed: 0 };
         resumed.push(job);
         if (cutOff) {
           jobs.set(job.id, job);
-          log?.save(job);
+          void save(job);
           suspects.push({ job, run });
         } else schedule(job, run);
       }
@@ -214,13 +218,15 @@ export function createIngestJobQueue(
       };
       return schedule(job, run);
     },
-    get(tenant, id) {
-      const job = jobs.get(id) ?? log?.get(id);
+    async get(tenant, id) {
+      const job = jobs.get(id) ?? (await log?.get(id));
       // Another tenant's job id is reported exactly like an unknown one.
       return job && job.tenant === tenant ? job : undefined;
     },
     async idle() {
+      await resuming?.catch(() => {});
       while (active.size > 0) await Promise.all(active);
+      await writes;
     },
   };
 }
@@ -276,45 +282,4 @@ function listUploads(dir: string): string[] {
 function crashReason(attempts: number, current: string | null): string {
   const where = current ? ` while processing "${current}"` : '';
   return `the server stopped ${attempts} times${where} before this job could finish; it is not retried`;
-}
-
-/** A job log in a table of the index file (its own connection; close it on shutdown). */
-export function openIngestJobLog(indexPath: string): IngestJobLog & { close(): void } {
-  const db = new Database(indexPath);
-  db.pragma('busy_timeout = 5000');
-  // Progress is saved as it goes: without a sync per commit each save is cheap, and a process
-  // crash (what the log is for) loses nothing; the store sets the file to WAL anyway.
-  if (indexPath !== ':memory:') db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(`CREATE TABLE IF NOT EXISTS ingest_jobs (
-    id TEXT PRIMARY KEY, tenant TEXT NOT NULL, status TEXT NOT NULL, job TEXT NOT NULL, updated_at TEXT NOT NULL)`);
-  const upsert = db.prepare(
-    `INSERT INTO ingest_jobs (id, tenant, status, job, updated_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT(id) DO UPDATE SET status = excluded.status, job = excluded.job, updated_at = excluded.updated_at`,
-  );
-  return {
-    close() {
-      db.close();
-    },
-    save(job) {
-      upsert.run(job.id, job.tenant, job.status, JSON.stringify(job), new Date().toISOString());
-    },
-    get(id) {
-      const row = db.prepare('SELECT job FROM ingest_jobs WHERE id = ?').get(id) as
-        | { job: string }
-        | undefined;
-      return row ? (JSON.parse(row.job) as IngestJob) : undefined;
-    },
-    unfinished() {
-      return (
-        db
-          .prepare(
-            `SELECT job FROM ingest_jobs WHERE status IN ('queued', 'running') ORDER BY updated_at, rowid`,
-          )
-          .all() as {
-          job: string;
-        }[]
-      ).map((row) => JSON.parse(row.job) as IngestJob);
-    },
-  };
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { openAnswerCache } from '../cache/index.ts';
+import { createAnswerCache } from '../cache/index.ts';
 import { DEFAULT_CHUNKING } from '../chunk/index.ts';
 import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
 import { ask } from '../engine/index.ts';
@@ -11,9 +11,14 @@ import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import { createLlmAnswerer } from '../generate/llm-answerer.ts';
 import { createOpenAICompatibleChat } from '../generate/providers/index.ts';
 import type { Answerer, Store, TraceStore } from '../spec/index.ts';
-import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
+import {
+  openSqliteAnswerCache,
+  openSqliteApiKeys,
+  openSqliteStore,
+  openSqliteTraces,
+} from '../store/sqlite/index.ts';
 import { type MockLlmServer, startMockLlmServer } from '../testing/mock-llm-server.ts';
-import { type ApiKeyStore, openApiKeyStore } from './api-keys.ts';
+import type { ApiKeyStore } from './api-keys.ts';
 import { createApp } from './create-app.ts';
 
 // Issue #12: wherever answers are redacted, every field returned with them is redacted the same
@@ -155,12 +160,12 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-redaction-'));
   const indexPath = path.join(dir, 'index.db');
   store = openSqliteStore({ path: indexPath, embedder: { embedderId: 'hashing:hash-256', dimensions: 256 } });
-  traces = openSqliteTraceStore(indexPath);
-  keys = openApiKeyStore(indexPath);
+  traces = openSqliteTraces(indexPath);
+  keys = openSqliteApiKeys(indexPath);
   mock = await startMockLlmServer();
   mock.setDefault({ text: LLM_REPLY });
-  const writer = keys.create({ tenant: 'default', role: 'writer' }).key;
-  reader = keys.create({ tenant: 'default', role: 'reader' }).key;
+  const writer = (await keys.create({ tenant: 'default', role: 'writer' })).key;
+  reader = (await keys.create({ tenant: 'default', role: 'reader' })).key;
   const built = createApp({
     store,
     embedder,
@@ -183,7 +188,7 @@ before(async () => {
 
 after(async () => {
   await mock.close();
-  keys.close();
+  await keys.close();
   await traces.close();
   await store.close();
 });
@@ -290,7 +295,7 @@ test('/v1/search and the citation viewer return redacted passages when answers a
 });
 
 test('a cached answer is served redacted, its cached question too', async () => {
-  const cache = openAnswerCache(path.join(dir, 'cache.db'));
+  const cache = createAnswerCache(openSqliteAnswerCache(path.join(dir, 'cache.db')));
   try {
     const app = appWith({ cache: { cache } });
     const question = `How do I contact the billing team at ${EMAIL}?`;
@@ -307,7 +312,7 @@ test('a cached answer is served redacted, its cached question too', async () => 
     ).json();
     assertPlaceholders('cached chat', assertNoRawValue('cached chat JSON', chat));
   } finally {
-    cache.close();
+    await cache.close();
   }
 });
 

@@ -7,13 +7,21 @@ import { after, before, test } from 'node:test';
 import { DEFAULT_CHUNKING } from '../chunk/index.ts';
 import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
 import { makeItem, makeRun } from '../evaluate/compare/__fixtures__/make-run.ts';
-import { runsDirectory, saveRun } from '../evaluate/runs-store.ts';
+import type { EvalRun } from '../evaluate/eval-run.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import type { Store, TraceStore } from '../spec/index.ts';
-import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
-import { openUsageLedger, type UsageLedger } from '../usage/index.ts';
-import { type ApiKeyStore, openApiKeyStore, type Role } from './api-keys.ts';
-import { type AuditLog, openAuditLog } from './audit-log.ts';
+import {
+  openSqliteApiKeys,
+  openSqliteAudit,
+  openSqliteEvalRuns,
+  openSqliteStore,
+  openSqliteTraces,
+  openSqliteUsage,
+  runsDirectory,
+} from '../store/sqlite/index.ts';
+import { createUsageLedger, type UsageLedger } from '../usage/index.ts';
+import type { ApiKeyStore, Role } from './api-keys.ts';
+import type { AuditLog } from './audit-log.ts';
 import { createApp } from './create-app.ts';
 
 // Several tenants, each with marker words in its documents, questions, eval runs and keys; random
@@ -73,10 +81,10 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-isolation-'));
   const indexPath = path.join(dir, 'index.db');
   store = openSqliteStore({ path: indexPath, embedder: { embedderId: 'hashing:hash-256', dimensions: 256 } });
-  traces = openSqliteTraceStore(indexPath);
-  keys = openApiKeyStore(indexPath);
-  audit = openAuditLog(indexPath);
-  usage = openUsageLedger(indexPath);
+  traces = openSqliteTraces(indexPath);
+  keys = openSqliteApiKeys(indexPath);
+  audit = openSqliteAudit(indexPath);
+  usage = createUsageLedger(openSqliteUsage(indexPath));
   built = createApp({
     store,
     embedder,
@@ -88,16 +96,19 @@ before(async () => {
     retrieval: { mode: 'hybrid', k: 4 },
     chunking: DEFAULT_CHUNKING,
     uploadsDir: path.join(dir, 'uploads'),
-    runsDir: runsDirectory(indexPath),
+    evalRuns: openSqliteEvalRuns<EvalRun>(indexPath),
+    judgeTrustIndex: indexPath,
     limits: { rateLimit: { capacity: 10_000, refillPerSecond: 10_000 } },
   });
   for (const tenant of TENANTS) {
     const marker = MARKER[tenant];
     const byRole = Object.fromEntries(
-      ROLES.map((role) => {
-        const { key, record } = keys.create({ tenant, role, label: `${marker} ${role}` });
-        return [role, { key, id: record.id }];
-      }),
+      await Promise.all(
+        ROLES.map(async (role) => {
+          const { key, record } = await keys.create({ tenant, role, label: `${marker} ${role}` });
+          return [role, { key, id: record.id }];
+        }),
+      ),
     ) as Record<Role, { key: string; id: string }>;
     tenantKeys.set(tenant, byRole);
     // Neutral file names: a request for another tenant's document echoes the id it asked for.
@@ -134,7 +145,7 @@ before(async () => {
       ],
       { runId: randomUUID(), tenant },
     );
-    saveRun(indexPath, run);
+    await openSqliteEvalRuns<EvalRun>(indexPath).save(run);
     runsOf.set(tenant, [run.runId]);
   }
   // Runs written flat in runs/ before runs had tenants: one without a tenant (the default one's,
@@ -164,9 +175,9 @@ before(async () => {
 
 after(async () => {
   await built.jobs.idle();
-  usage.close();
-  audit.close();
-  keys.close();
+  await usage.close();
+  await audit.close();
+  await keys.close();
   await traces.close();
   await store.close();
 });
@@ -355,7 +366,7 @@ test('randomized isolation: searches, answers, documents, traces, eval runs, rep
 });
 
 test("an operator creates a tenant's first admin key; admins stay inside their own tenant", async () => {
-  const operator = keys.create({ tenant: 'ops', role: 'operator', label: 'platform' });
+  const operator = await keys.create({ tenant: 'ops', role: 'operator', label: 'platform' });
   const created = await request('/v1/keys', operator.key, {
     method: 'POST',
     json: { tenant: 'newco', role: 'admin', label: 'first admin' },

@@ -37,10 +37,12 @@ export interface Trace {
   spans: Span[];
 }
 
-/** Where traces are kept. */
+/** Where traces are kept, per namespace. */
 export interface TraceStore {
+  /** Stores a trace, replacing one with the same namespace and id. */
   saveTrace(trace: Trace): Promise<void>;
   getTrace(namespace: string, traceId: string): Promise<Trace | undefined>;
+  /** Summaries newest first (by `startedAt`). @default limit 50 */
   listTraces(namespace: string, options?: { limit?: number }): Promise<Omit<Trace, 'spans'>[]>;
   close(): Promise<void>;
 }

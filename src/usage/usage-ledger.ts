@@ -1,19 +1,6 @@
-import Database from 'better-sqlite3';
-import { CairnError } from '../spec/index.ts';
+import { CairnError, type UsageRow, type UsageStore } from '../spec/index.ts';
 
-/** Tokens and cost of one tenant, model and UTC day. */
-export interface UsageRow {
-  day: string;
-  tenant: string;
-  model: string;
-  requests: number;
-  /** Answers served from the answer cache (no tokens spent). */
-  cached: number;
-  inputTokens: number;
-  outputTokens: number;
-  /** US dollars; unpriced models add nothing. */
-  costUsd: number;
-}
+export type { UsageRow } from '../spec/index.ts';
 
 /** A tenant's daily limits; either may be left out. */
 export interface DailyBudget {
@@ -46,7 +33,7 @@ export interface BudgetStatus {
   message?: string;
 }
 
-/** Per-tenant usage counters in the index file, one row per day, tenant and model. */
+/** Per-tenant usage counters, one row per day, tenant and model, with the daily budget rules. */
 export interface UsageLedger {
   record(entry: {
     tenant: string;
@@ -55,18 +42,19 @@ export interface UsageLedger {
     outputTokens: number;
     costUsd: number | null;
     cached: boolean;
-  }): void;
+  }): Promise<void>;
   /** Rows newest day first, optionally for one tenant and from a first day on. */
-  report(options?: { tenant?: string; since?: string }): UsageRow[];
+  report(options?: { tenant?: string; since?: string }): Promise<UsageRow[]>;
   /**
    * The tenant's standing today: `blocked` once a limit is reached, `warn` from `warnAt` of it.
    */
-  check(tenant: string, limit: DailyBudget | undefined, warnAt: number): BudgetStatus;
+  check(tenant: string, limit: DailyBudget | undefined, warnAt: number): Promise<BudgetStatus>;
   /** {@link check} with the tenant's limit picked from the budget rules. */
-  standing(tenant: string, rules: BudgetRules): BudgetStatus;
+  standing(tenant: string, rules: BudgetRules): Promise<BudgetStatus>;
   /** {@link record} for one answer `ask` returned. */
-  recordAnswer(tenant: string, answer: AnswerSpend): void;
-  close(): void;
+  recordAnswer(tenant: string, answer: AnswerSpend): Promise<void>;
+  /** Closes the storage under the ledger. */
+  close(): Promise<void>;
 }
 
 /** The UTC day of a time, `YYYY-MM-DD`. */
@@ -74,60 +62,25 @@ export function utcDay(at: Date = new Date()): string {
   return at.toISOString().slice(0, 10);
 }
 
-/** Opens the usage table (its own connection). */
-export function openUsageLedger(indexPath: string, now: () => Date = () => new Date()): UsageLedger {
-  const db = new Database(indexPath);
-  db.pragma('busy_timeout = 5000');
-  db.exec(`CREATE TABLE IF NOT EXISTS usage_ledger (
-    day TEXT NOT NULL, tenant TEXT NOT NULL, model TEXT NOT NULL, requests INTEGER NOT NULL,
-    cached INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
-    cost_usd REAL NOT NULL, PRIMARY KEY (day, tenant, model)) WITHOUT ROWID`);
-  const upsert = db.prepare(
-    `INSERT INTO usage_ledger VALUES (?, ?, ?, 1, ?, ?, ?, ?)
-     ON CONFLICT (day, tenant, model) DO UPDATE SET requests = requests + 1, cached = cached + excluded.cached,
-       input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
-       cost_usd = cost_usd + excluded.cost_usd`,
-  );
-  const today = db.prepare(
-    `SELECT coalesce(sum(input_tokens + output_tokens), 0) AS tokens, coalesce(sum(cost_usd), 0) AS cost
-     FROM usage_ledger WHERE day = ? AND tenant = ?`,
-  );
+/** The usage ledger over a storage backend's {@link UsageStore}; days are UTC days of `now`. */
+export function createUsageLedger(store: UsageStore, now: () => Date = () => new Date()): UsageLedger {
   const ledger: UsageLedger = {
-    record(entry) {
-      upsert.run(
-        utcDay(now()),
-        entry.tenant,
-        entry.model,
-        entry.cached ? 1 : 0,
-        entry.inputTokens,
-        entry.outputTokens,
-        entry.costUsd ?? 0,
-      );
+    async record(entry) {
+      await store.add({
+        day: utcDay(now()),
+        tenant: entry.tenant,
+        model: entry.model,
+        inputTokens: entry.inputTokens,
+        outputTokens: entry.outputTokens,
+        costUsd: entry.costUsd ?? 0,
+        cached: entry.cached,
+      });
     },
-    report(options = {}) {
-      const rows = db
-        .prepare(
-          `SELECT * FROM usage_ledger WHERE (? IS NULL OR tenant = ?) AND day >= ?
-           ORDER BY day DESC, tenant, model`,
-        )
-        .all(options.tenant ?? null, options.tenant ?? null, options.since ?? '0000-00-00') as Record<
-        string,
-        string | number
-      >[];
-      return rows.map((row) => ({
-        day: String(row.day),
-        tenant: String(row.tenant),
-        model: String(row.model),
-        requests: Number(row.requests),
-        cached: Number(row.cached),
-        inputTokens: Number(row.input_tokens),
-        outputTokens: Number(row.output_tokens),
-        costUsd: Number(row.cost_usd),
-      }));
-    },
-    check(tenant, limit, warnAt) {
+    report: (options) => store.report(options),
+    async check(tenant, limit, warnAt) {
       const day = utcDay(now());
-      const used = today.get(day, tenant) as { tokens: number; cost: number };
+      const totals = await store.dayTotals(tenant, day);
+      const used = { tokens: totals.tokens, cost: totals.costUsd };
       const status: BudgetStatus = {
         state: 'ok',
         day,
@@ -157,11 +110,11 @@ export function openUsageLedger(indexPath: string, now: () => Date = () => new D
       }
       return status;
     },
-    standing(tenant, rules) {
+    async standing(tenant, rules) {
       return ledger.check(tenant, rules.tenants[tenant] ?? rules.daily, rules.warnAt);
     },
-    recordAnswer(tenant, answer) {
-      ledger.record({
+    async recordAnswer(tenant, answer) {
+      await ledger.record({
         tenant,
         model: answer.usage.model,
         inputTokens: answer.usage.inputTokens,
@@ -170,9 +123,7 @@ export function openUsageLedger(indexPath: string, now: () => Date = () => new D
         cached: answer.cache !== undefined,
       });
     },
-    close() {
-      if (db.open) db.close();
-    },
+    close: () => store.close(),
   };
   return ledger;
 }

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import pg from 'pg';
+import { CairnError } from '../spec/index.ts';
+import { openDomains, openStorage, parseStorageUrl, storageFilePath } from './open-storage.ts';
+import { createTestDatabase } from './postgres/__fixtures__/test-database.ts';
+
+const embedder = { embedderId: 'hashing:hash-64', dimensions: 64 };
+const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-open-storage-'));
+
+describe('storage URLs', () => {
+  test('a plain path and sqlite:<file> are SQLite index files; postgres URLs are Postgres', () => {
+    assert.deepEqual(parseStorageUrl('.cairn/index.db'), { kind: 'sqlite', path: '.cairn/index.db' });
+    assert.deepEqual(parseStorageUrl('sqlite:data/index.db'), { kind: 'sqlite', path: 'data/index.db' });
+    assert.deepEqual(parseStorageUrl('sqlite:///srv/index.db'), { kind: 'sqlite', path: '/srv/index.db' });
+    assert.deepEqual(parseStorageUrl(':memory:'), { kind: 'sqlite', path: ':memory:' });
+    assert.deepEqual(parseStorageUrl('C:\\cairn\\index.db'), { kind: 'sqlite', path: 'C:\\cairn\\index.db' });
+    for (const url of ['postgres://u@db:5432/cairn', 'postgresql://db/cairn'])
+      assert.deepEqual(parseStorageUrl(url), { kind: 'postgres', connectionString: url });
+    assert.equal(storageFilePath('sqlite:a.db'), 'a.db');
+    assert.equal(storageFilePath('postgres://db/cairn'), undefined);
+  });
+
+  test('a bad URL is an invalid_option error naming it and the accepted forms', () => {
+    for (const url of ['mysql://db/cairn', 'sqlite:', '', 'postgres://', 'redis://127.0.0.1:6379']) {
+      assert.throws(
+        () => parseStorageUrl(url),
+        (error: unknown) =>
+          CairnError.is(error, 'invalid_option') &&
+          error.message.includes(`"${url}"`) &&
+          error.message.includes('sqlite:<file>') &&
+          error.message.includes('postgres://'),
+        url,
+      );
+    }
+    assert.throws(
+      () => parseStorageUrl('mysql://cairn:hunter2@db/cairn'),
+      (error: unknown) => CairnError.is(error, 'invalid_option') && !String(error).includes('hunter2'),
+    );
+  });
+});
+
+describe('openStorage on SQLite', () => {
+  test('every domain of one URL lives in the one index file', async () => {
+    const file = path.join(tempDir, 'one-file.db');
+    const storage = await openStorage(`sqlite:${file}`, { embedder });
+    assert.equal(storage.store.info.embedderId, embedder.embedderId);
+    const { key } = await storage.apiKeys.create({ tenant: 'acme', role: 'admin' });
+    await storage.settings.setSetting('acme', 'abstention', '{"threshold":0.3}');
+    await storage.close();
+
+    const tables = new Set(
+      (
+        await import('better-sqlite3').then(
+          ({ default: Database }) =>
+            new Database(file, { readonly: true })
+              .prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+              .all() as { name: string }[],
+        )
+      ).map((row) => row.name),
+    );
+    for (const table of ['documents', 'meta', 'settings', 'api_keys']) assert.ok(tables.has(table), table);
+
+    // The plain path names the same index.
+    const again = await openDomains(file);
+    assert.equal((await again.apiKeys.verify(key))?.tenant, 'acme');
+    assert.equal(await again.settings.getSetting('acme', 'abstention'), '{"threshold":0.3}');
+    assert.deepEqual(await again.settings.readEmbedder(), embedder);
+    await again.close();
+  });
+
+  test('the embedder function sees what the index recorded', async () => {
+    const file = path.join(tempDir, 'recorded.db');
+    await (await openStorage(file, { embedder })).close();
+    let seen: unknown = 'not called';
+    const storage = await openStorage(file, {
+      embedder: (recorded) => {
+        seen = recorded;
+        return recorded ?? embedder;
+      },
+    });
+    await storage.close();
+    assert.deepEqual(seen, embedder);
+  });
+
+  test('opening domains creates no file until one is used', async () => {
+    const file = path.join(tempDir, 'untouched', 'index.db');
+    const domains = await openDomains(file);
+    assert.equal(await domains.settings.readEmbedder(), undefined);
+    await domains.close();
+    assert.equal(fs.existsSync(file), false);
+  });
+});
+
+const database = await createTestDatabase();
+const databaseUrl = database.url;
+
+describe('openStorage on PostgreSQL', { ...(database.skip ? { skip: database.skip } : {}) }, () => {
+  after(() => database.drop());
+
+  test('the domains open from a postgres:// URL, migrations recorded once', async () => {
+    const first = await openDomains(databaseUrl);
+    await first.apiKeys.create({ tenant: 'acme', role: 'reader' });
+    await first.close();
+    const second = await openDomains(databaseUrl);
+    assert.equal(await second.apiKeys.count(), 1);
+    await second.close();
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const { rows } = await client.query<{ version: string }>(
+      'SELECT version FROM schema_migrations ORDER BY version',
+    );
+    await client.end();
+    assert.deepEqual(
+      rows.map((row) => row.version),
+      [
+        'answer-cache-001',
+        'api-keys-001',
+        'audit-001',
+        'eval-runs-001',
+        'ingest-jobs-001',
+        'settings-001',
+        'traces-001',
+        'usage-001',
+      ],
+    );
+  });
+
+  test('without the Postgres document store in this build, openStorage says so', async () => {
+    const installed = fs.existsSync(new URL('./postgres/open-postgres-store.ts', import.meta.url));
+    if (installed) return;
+    await assert.rejects(
+      openStorage(databaseUrl, { embedder }),
+      (error: unknown) =>
+        CairnError.is(error, 'invalid_option') &&
+        /Postgres document store is not installed/.test(error.message),
+    );
+  });
+
+  test('an unreachable server is an error naming the URL without its password', async () => {
+    await assert.rejects(
+      openDomains('postgres://cairn:secret@127.0.0.1:1/cairn'),
+      (error: unknown) =>
+        CairnError.is(error, 'invalid_option') &&
+        error.message.includes('127.0.0.1:1') &&
+        !error.message.includes('secret'),
+    );
+  });
+});
