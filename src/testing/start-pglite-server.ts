@@ -32,6 +32,11 @@ export interface PgliteServer {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
   url: string;
   port: number;
+  /**
+   * Refreshes the planner's statistics (ANALYZE), as autovacuum would after a bulk load on a real
+   * server; PGlite runs no autovacuum, so without this the planner plans from empty statistics.
+   */
+  analyze(): Promise<void>;
   /** Stops accepting connections, drops the open ones and closes the database. */
   close(): Promise<void>;
 }
@@ -64,6 +69,9 @@ export async function startPgliteServer(options: PgliteServerOptions = {}): Prom
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
+    async analyze() {
+      await db.exec('ANALYZE');
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -10,6 +10,7 @@ import {
   makeDocument,
   runStoreConformance,
 } from '../conformance/run-store-conformance.ts';
+import { openSqliteStore } from '../sqlite/index.ts';
 import { appliedVersions, migrate } from './migrate.ts';
 import { openPostgresStore } from './open-postgres-store.ts';
 import { nearestQuery, type PostgresQueryOptions } from './postgres-store.ts';
@@ -123,6 +124,50 @@ describe('postgres store', () => {
     assert.equal(sing?.chunkId, 'c#0');
     assert.ok(Math.abs((sing?.score ?? 0) - term(1, 5, 1)) < 1e-12);
     await store.close();
+  });
+
+  test('BM25 scores and ranks equal the SQLite store (FTS5) on the same corpus', async () => {
+    const postgres = await freshStore();
+    const sqlite = openSqliteStore({ path: ':memory:', embedder });
+    const words =
+      'protein proteins binding bound cell cells cellular mutation mutations mutated tumour tumours growth growing inhibit inhibits inhibition receptor receptors signalling signal patients patient risk risks increased increasing decrease'.split(
+        ' ',
+      );
+    let state = 7;
+    const pick = () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return words[state % words.length] as string;
+    };
+    for (let d = 0; d < 40; d++) {
+      const paragraphs = Array.from({ length: 1 + (d % 3) }, () =>
+        Array.from({ length: 4 + (d % 9) }, pick).join(' '),
+      );
+      const built = makeDocument(`doc${d}`, paragraphs);
+      const embeddings = paragraphs.map((_, i) => seededVector(d * 10 + i));
+      await postgres.upsertDocument({ namespace: 'ns', ...built, embeddings });
+      await sqlite.upsertDocument({ namespace: 'ns', ...built, embeddings });
+    }
+    // No deletes here: FTS5's contentless tables never take a deleted row out of their totals
+    // (row count, token count), while this store's statistics do, so after deletes the two differ.
+    for (const text of [
+      'mutated receptors inhibit tumour growth',
+      'increased risk in patients',
+      'cell signalling',
+      'binding',
+    ]) {
+      const expected = await sqlite.searchText(text, { namespace: 'ns', k: 20 });
+      const actual = await postgres.searchText(text, { namespace: 'ns', k: 20 });
+      assert.equal(actual.length, expected.length, text);
+      for (const [i, hit] of actual.entries()) {
+        assert.ok(Math.abs(hit.score - (expected[i]?.score as number)) < 1e-9, `${text}: ${hit.score}`);
+      }
+      const scoreOf = (hits: typeof actual) =>
+        new Map(hits.map((hit) => [hit.chunkId, hit.score.toFixed(9)]));
+      // Equal scores may tie-break differently; the ranks of distinct scores must agree.
+      assert.deepEqual(scoreOf(actual), scoreOf(expected), text);
+    }
+    await sqlite.close();
+    await postgres.close();
   });
 
   test('BM25 statistics follow deletes and replacements', async () => {
