@@ -207,6 +207,48 @@ describe('postgres store', () => {
     await store.close();
   });
 
+  // PGlite runs one backend and its multiplexer runs one open transaction at a time, so these
+  // writes queue rather than run in parallel: the test checks the statistics under replacement
+  // churn from two pools, not the advisory lock against truly parallel writers (a real server).
+  test('two stores writing and replacing in one namespace at once leave statistics equal to a recount', async () => {
+    const first = await freshStore();
+    const second = await openPostgresStore({ connectionString: server.url, embedder });
+    const write = (store: typeof first, prefix: string) =>
+      Promise.all(
+        Array.from({ length: 15 }, (_, i) =>
+          store.upsertDocument({
+            namespace: 'ns',
+            ...makeDocument(`${prefix}${i % 10}`, [`shared words ${prefix} number ${i}`, 'common tail']),
+            embeddings: [seededVector(i), seededVector(i + 100)],
+          }),
+        ),
+      );
+    await Promise.all([write(first, 'a'), write(second, 'b'), write(second, 'a')]);
+    const mismatched = await query(
+      `SELECT coalesce(t.term, p.term) AS term FROM cairn_term_stats t
+       FULL JOIN (SELECT term, count(*) AS n FROM cairn_postings WHERE namespace = 'ns' GROUP BY term) p
+         ON p.term = t.term
+       WHERE t.namespace = 'ns' AND coalesce(t.chunk_frequency, 0) <> coalesce(p.n, 0)`,
+    );
+    assert.deepEqual(mismatched, []);
+    const [totals] = await query<{
+      chunks: string;
+      terms: string;
+      recorded_chunks: string;
+      recorded_terms: string;
+    }>(
+      `SELECT count(*) AS chunks, sum(term_count) AS terms,
+              (SELECT chunk_count FROM cairn_corpus_stats WHERE namespace = 'ns') AS recorded_chunks,
+              (SELECT term_total FROM cairn_corpus_stats WHERE namespace = 'ns') AS recorded_terms
+       FROM cairn_chunks WHERE namespace = 'ns' AND term_count IS NOT NULL`,
+    );
+    assert.equal(totals?.chunks, '40');
+    assert.equal(totals?.recorded_chunks, totals?.chunks);
+    assert.equal(totals?.recorded_terms, totals?.terms);
+    await first.close();
+    await second.close();
+  });
+
   test('exact search equals brute force, and HNSW (the index, not a scan) finds nearly the same', async () => {
     const store = await freshStore({ efSearch: 40 });
     const vectors = new Map<string, Float32Array>();
