@@ -13,6 +13,14 @@
  * build of `createExtractiveAnswerer` (an older copy, for before/after).
  *
  *   npx tsx bench/scifact-quality.ts --answers --embedder hashing --mode bm25 --split test
+ *
+ * `--store postgres://…` runs the same figures on the Postgres store (pgvector) instead of the
+ * cached SQLite index; `--store pglite` starts PGlite with pgvector on a local port first and
+ * connects to it over the wire. `--vectors-from-sqlite` gives the Postgres store the chunk vectors
+ * of the SQLite bench index (same embedder and chunking) instead of embedding the corpus again,
+ * so the two stores rank the very same vectors. `--ef-search N`, `--exact`: HNSW settings.
+ *
+ *   npx tsx bench/scifact-quality.ts --no-tune --store pglite --vectors-from-sqlite
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,6 +37,9 @@ import type { SelectionWeights } from '../src/generate/contextual-extractive-ans
 import { DEFAULT_ABSTAIN_THRESHOLD } from '../src/generate/extractive-answerer.ts';
 import { DEFAULT_FUSION, type FusionOptions, type RetrievalMode } from '../src/retrieve/index.ts';
 import { type EmbeddingModel, embedderId, type Store } from '../src/spec/index.ts';
+import { openPostgresStore, redactConnectionString } from '../src/store/postgres/index.ts';
+import { openSqliteStore, searchableText } from '../src/store/sqlite/index.ts';
+import { startPgliteServer } from '../src/testing/start-pglite-server.ts';
 import { fixed, markdownTable } from './lib/markdown-table.ts';
 import {
   cachingEmbedder,
@@ -55,6 +66,10 @@ const { values } = parseArgs({
     tune: { type: 'boolean', default: false },
     abstain: { type: 'boolean', default: false },
     'answerer-module': { type: 'string' },
+    store: { type: 'string' },
+    'vectors-from-sqlite': { type: 'boolean', default: false },
+    'ef-search': { type: 'string' },
+    exact: { type: 'boolean', default: false },
   },
 });
 
@@ -72,22 +87,37 @@ const indexPath = path.join(
   RESULTS_DIR,
   `scifact-${values.embedder.replace(/[^A-Za-z0-9.-]+/g, '_')}-${chunkingFingerprint(chunking).replace(/\//g, '_')}.db`,
 );
-const { store, embedder } = openIndex({
-  indexPath,
-  createDirectories: true,
-  embedder: values.embedder,
-  endpoint: { threads: ingestThreads() },
-});
+const pglite = values.store === 'pglite' ? await startPgliteServer() : undefined;
+const storeUrl = pglite?.url ?? values.store;
+const { store, embedder, ingestEmbedder } = storeUrl
+  ? await openPostgresBench(storeUrl)
+  : {
+      ...openIndex({
+        indexPath,
+        createDirectories: true,
+        embedder: values.embedder,
+        endpoint: { threads: ingestThreads() },
+      }),
+      ingestEmbedder: undefined,
+    };
+const storeLabel = storeUrl ? `${store.provider} ${redactConnectionString(storeUrl)}` : indexPath;
 
-const ingest = await ingestPath({ store, embedder, chunking, inputPath: test.corpusPath });
+const ingest = await ingestPath({
+  store,
+  embedder: ingestEmbedder ?? embedder,
+  chunking,
+  inputPath: test.corpusPath,
+});
 process.stderr.write(
-  `index ${indexPath}: ${ingest.added + ingest.updated} documents embedded now, ${ingest.unchanged} reused ` +
+  `index ${storeLabel}: ${ingest.added + ingest.updated} documents embedded now, ${ingest.unchanged} reused ` +
     `(${(ingest.totalMs / 1000).toFixed(1)} s)\n`,
 );
+await pglite?.analyze();
 
 if (values.answers) {
   await answerBench();
   await store.close();
+  await pglite?.close();
   process.exit(0);
 }
 
@@ -116,7 +146,11 @@ const run = (
   });
 
 const rows: { name: string; result: RetrievalEvaluation; note: string }[] = [];
-rows.push({ name: 'cairn bm25 (FTS5, porter)', result: await run(test, testVectors, 'bm25'), note: '' });
+rows.push({
+  name: storeUrl ? 'cairn bm25 (Postgres, BM25 tables, porter)' : 'cairn bm25 (FTS5, porter)',
+  result: await run(test, testVectors, 'bm25'),
+  note: '',
+});
 rows.push({
   name: `cairn dense (${embedderId(embedder)})`,
   result: await run(test, testVectors, 'dense'),
@@ -145,6 +179,7 @@ if (!values['no-tune']) {
   }
 }
 await store.close();
+await pglite?.close();
 
 const published: [string, number][] = [
   ['BM25, BEIR paper', 0.665],
@@ -154,7 +189,9 @@ const published: [string, number][] = [
   ['bge-small-en-v1.5 (MTEB)', 0.7127],
 ];
 
-console.log(`\nSciFact test (${test.queries.length} queries), chunking ${chunkingFingerprint(chunking)}\n`);
+console.log(
+  `\nSciFact test (${test.queries.length} queries), chunking ${chunkingFingerprint(chunking)}, store ${storeLabel}\n`,
+);
 console.log(
   markdownTable(
     ['system', 'nDCG@10', 'Recall@10', 'Recall@100', 'MRR@10', 'MAP', 'ms/query', 'note'],
@@ -312,4 +349,62 @@ function describeFusion(fusion: FusionOptions): string {
   if (fusion.method === 'weighted') return `weighted alpha=${fusion.alpha}`;
   const weights = fusion.weights ? ` bm25:dense=${fusion.weights.bm25}:${fusion.weights.dense}` : '';
   return `RRF k=${fusion.k ?? 60}${weights}`;
+}
+
+/** The Postgres store of a `--store` run, and the embedder that fills it. */
+async function openPostgresBench(
+  url: string,
+): Promise<{ store: Store; embedder: EmbeddingModel; ingestEmbedder: EmbeddingModel }> {
+  const model = createEmbedder(values.embedder, { threads: ingestThreads() });
+  const store = await openPostgresStore({
+    connectionString: url,
+    embedder: { embedderId: embedderId(model), dimensions: model.dimensions },
+    ...(values['ef-search'] ? { efSearch: Number(values['ef-search']) } : {}),
+    ...(values.exact ? { exact: true } : {}),
+  });
+  const ingestEmbedder = values['vectors-from-sqlite'] ? await reuseIndexVectors(model, indexPath) : model;
+  return { store, embedder: model, ingestEmbedder };
+}
+
+/**
+ * An embedder that answers from the chunk vectors of an existing SQLite index (keyed by the text
+ * that was embedded) and asks `model` only for texts the index does not hold.
+ */
+async function reuseIndexVectors(model: EmbeddingModel, file: string): Promise<EmbeddingModel> {
+  const source = openSqliteStore({
+    path: file,
+    embedder: { embedderId: embedderId(model), dimensions: model.dimensions },
+    readonly: true,
+  });
+  const byText = new Map<string, Float32Array>();
+  for (const document of await source.listDocuments('default')) {
+    const ids = Array.from({ length: document.chunkCount * 2 + 1 }, (_, i) => `${document.id}#${i}`);
+    const chunks = (await source.getChunks('default', ids)).filter((chunk) => chunk.role !== 'parent');
+    const vectors = await source.getEmbeddings(
+      'default',
+      chunks.map((chunk) => chunk.id),
+    );
+    for (const chunk of chunks) {
+      const vector = vectors.get(chunk.id);
+      if (vector) byText.set(searchableText(chunk.title, chunk), vector);
+    }
+  }
+  await source.close();
+  process.stderr.write(`reusing ${byText.size} chunk vectors of ${file}\n`);
+  let embedded = 0;
+  return {
+    ...model,
+    async doEmbed(options) {
+      const missing = [...new Set(options.values.filter((value) => !byText.has(value)))];
+      if (missing.length > 0) {
+        embedded += missing.length;
+        const result = await model.doEmbed({ ...options, values: missing });
+        missing.forEach((value, index) => {
+          byText.set(value, result.embeddings[index] as Float32Array);
+        });
+        process.stderr.write(`embedded ${embedded} texts the index did not hold\n`);
+      }
+      return { embeddings: options.values.map((value) => byText.get(value) as Float32Array) };
+    },
+  };
 }

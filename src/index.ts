@@ -16,3 +16,6 @@ export {
 } from './guard/index.ts';
 export { retrieve } from './retrieve/index.ts';
 export * from './spec/index.ts';
+export { openDomains, openStorage } from './store/open-storage.ts';
+export { openPostgresStore } from './store/postgres/index.ts';
+export { openSqliteStore } from './store/sqlite/index.ts';

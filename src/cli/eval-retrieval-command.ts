@@ -1,10 +1,18 @@
 import path from 'node:path';
-import { chunkingFingerprint, ingestPath, ingestThreads, openIndexStorage } from '../engine/index.ts';
+import { createEmbedder } from '../embed/index.ts';
+import {
+  chunkingFingerprint,
+  ingestPath,
+  ingestThreads,
+  type OpenIndex,
+  openIndex,
+} from '../engine/index.ts';
 import { evaluateRetrieval, loadBeirQuerySet } from '../evaluate/index.ts';
 import { DEFAULT_FUSION, type FusionOptions, type RetrievalMode } from '../retrieve/index.ts';
 import { CairnError, embedderId } from '../spec/index.ts';
+import { isPostgresUrl, openPostgresStore, redactConnectionString } from '../store/postgres/index.ts';
 import { CHUNKING_OPTIONS, chunkingFromFlags } from './chunking-options.ts';
-import { closeStorage } from './close-index.ts';
+import { closeEmbedder, closeIndex } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { choiceOption, integerOption, numberOption, parseOptions } from './parse-options.ts';
@@ -26,6 +34,10 @@ Options:
   --embedder SPEC       local | hashing[:dims] | openai-compatible:<model> (default: local)
   --chunker, --chunk-size, --chunk-overlap, --child-size   chunking (as for ingest)
   --cache-dir DIR       where cached eval indexes live (default: .cairn/eval)
+  --store URL|FILE      evaluate on this store instead of a cached index: a postgres:// URL
+                        (pgvector; the corpus is ingested into it) or a SQLite index file
+  --ef-search N         Postgres: hnsw.ef_search floor (default: 40; always at least the depth)
+  --exact               Postgres: exact vector search (sequential scan) instead of HNSW
   --per-query           include per-query metrics in --json output
   --json                print the metrics as JSON
 `;
@@ -41,6 +53,9 @@ export async function evalRetrievalCommand(args: string[], context: CommandConte
     alpha: { type: 'string' },
     embedder: { type: 'string' },
     'cache-dir': { type: 'string' },
+    store: { type: 'string' },
+    'ef-search': { type: 'string' },
+    exact: { type: 'boolean' },
     'per-query': { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean' },
@@ -68,15 +83,14 @@ export async function evalRetrievalCommand(args: string[], context: CommandConte
   const querySet = loadBeirQuerySet(values.dataset, split);
   const embedderSpec = values.embedder ?? config.embedder.model;
   const cacheName = `${querySet.name}-${embedderSpec.replace(/[^A-Za-z0-9.-]+/g, '_')}-${chunkingFingerprint(chunking).replace(/\//g, '_')}.db`;
-  const indexPath = path.join(values['cache-dir'] ?? path.join('.cairn', 'eval'), cacheName);
-  const opened = await openIndexStorage({
-    indexPath,
-    createDirectories: true,
-    embedder: embedderSpec,
-    endpoint: { threads: ingestThreads() },
+  const indexPath = values.store ?? path.join(values['cache-dir'] ?? path.join('.cairn', 'eval'), cacheName);
+  const { store, embedder } = await openEvalStore(indexPath, embedderSpec, {
+    ...(values['ef-search'] === undefined
+      ? {}
+      : { efSearch: integerOption('ef-search', values['ef-search'], 40) }),
+    ...(values.exact ? { exact: true } : {}),
   });
-  const { embedder } = opened;
-  const { store } = opened.storage;
+  const indexLabel = isPostgresUrl(indexPath) ? redactConnectionString(indexPath) : indexPath;
   try {
     const ingestBar = new ProgressBar(context.stderr, `indexing ${querySet.name}`);
     const summary = await ingestPath({
@@ -109,7 +123,7 @@ export async function evalRetrievalCommand(args: string[], context: CommandConte
       embedder: embedderId(embedder),
       chunking,
       ...(mode === 'hybrid' ? { fusion } : {}),
-      index: indexPath,
+      index: indexLabel,
       indexedNow: summary.added + summary.updated,
       ...(values['per-query'] ? { perQuery } : {}),
     };
@@ -124,11 +138,42 @@ export async function evalRetrievalCommand(args: string[], context: CommandConte
           row('Recall@100', evaluation['recall@100']) +
           row('MRR@10', evaluation['mrr@10']) +
           row('MAP', evaluation.map) +
-          `  mean latency ${evaluation.meanLatencyMs.toFixed(1)} ms/query; index ${indexPath}\n`,
+          `  mean latency ${evaluation.meanLatencyMs.toFixed(1)} ms/query; index ${indexLabel}\n`,
       );
     }
     return EXIT.ok;
   } finally {
-    await closeStorage(opened);
+    await closeIndex({ store, embedder });
+  }
+}
+
+/**
+ * The store an evaluation runs on: a Postgres store for a postgres:// URL (with the embedder
+ * named on the command line), else a SQLite index file (created when missing).
+ */
+async function openEvalStore(
+  indexPath: string,
+  embedderSpec: string,
+  postgres: { efSearch?: number; exact?: boolean },
+): Promise<OpenIndex> {
+  if (!isPostgresUrl(indexPath)) {
+    return openIndex({
+      indexPath,
+      createDirectories: true,
+      embedder: embedderSpec,
+      endpoint: { threads: ingestThreads() },
+    });
+  }
+  const embedder = createEmbedder(embedderSpec, { threads: ingestThreads() });
+  try {
+    const store = await openPostgresStore({
+      connectionString: indexPath,
+      embedder: { embedderId: embedderId(embedder), dimensions: embedder.dimensions },
+      ...postgres,
+    });
+    return { store, embedder };
+  } catch (error) {
+    await closeEmbedder(embedder);
+    throw error;
   }
 }

@@ -124,35 +124,12 @@ export async function openStorage<
   }
 }
 
-/** The module the Postgres document store lives in; it is built on another branch. */
-const POSTGRES_STORE_MODULE = './postgres/open-postgres-store.ts';
-
 async function openPostgresDocumentStore(
   connectionString: string,
   embedder: IndexEmbedder,
   efSearch: number | undefined,
 ): Promise<Store> {
-  type Opener = (options: {
-    connectionString: string;
-    embedder: IndexEmbedder;
-    efSearch?: number;
-  }) => Promise<Store>;
-  let openPostgresStore: Opener;
-  try {
-    // A variable specifier: type-checking must not require a module this build may lack.
-    ({ openPostgresStore } = (await import(POSTGRES_STORE_MODULE)) as { openPostgresStore: Opener });
-  } catch (cause) {
-    // Only the module itself missing means "not installed"; a failure inside it is its own error.
-    const { code, message } = cause as NodeJS.ErrnoException;
-    const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
-    if (!missing || !String(message).includes('open-postgres-store')) throw cause;
-    throw new CairnError(
-      'invalid_option',
-      'the Postgres document store is not installed in this build (src/store/postgres/open-postgres-store.ts); ' +
-        'postgres:// storage can hold keys, traces, jobs, cache, usage, eval runs and settings, but not documents yet. ' +
-        'Use a sqlite: or file index for documents',
-      { cause },
-    );
-  }
+  // Loaded only for postgres:// URLs, so a SQLite index never loads the pg driver.
+  const { openPostgresStore } = await import('./postgres/open-postgres-store.ts');
   return openPostgresStore({ connectionString, embedder, ...(efSearch === undefined ? {} : { efSearch }) });
 }

@@ -1,0 +1,2 @@
+export * from './open-postgres-store.ts';
+export type { PostgresQueryOptions } from './postgres-store.ts';
