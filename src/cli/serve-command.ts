@@ -15,7 +15,7 @@ import {
   openIngestJobLog,
 } from '../server/index.ts';
 import { CairnError } from '../spec/index.ts';
-import { openSqliteTraceStore } from '../store/sqlite/index.ts';
+import { openSqliteFeedbackStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
 import { openUsageLedger } from '../usage/index.ts';
 import { buildPipeline, type Pipeline } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
@@ -86,6 +86,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   // Concurrent requests each embed one query; batching them keeps the model busy, not queued.
   const embedder = createBatchingEmbedder(opened.embedder, { concurrency: threads });
   const traceStore = openSqliteTraceStore(indexPath);
+  const feedback = openSqliteFeedbackStore(indexPath);
   const keys = openApiKeyStore(indexPath);
   const jobLog = openIngestJobLog(indexPath);
   const auditLog = openAuditLog(indexPath);
@@ -97,6 +98,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     store,
     embedder,
     traceStore,
+    feedback,
     keys,
     ...answeringDependencies(pipeline),
     chunking: settings.chunking,
@@ -168,6 +170,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   keys.close();
   await rateLimiter?.close?.();
   await traceStore.close();
+  await feedback.close();
   await store.close();
   await closeEmbedder(opened.embedder);
   lock.release();

@@ -6,6 +6,7 @@ export * from './document.ts';
 export * from './embedder-mismatch-error.ts';
 export * from './embedding-model.ts';
 export * from './errors.ts';
+export * from './feedback.ts';
 export * from './invalid-input-error.ts';
 export * from './judge.ts';
 export * from './language-model.ts';
