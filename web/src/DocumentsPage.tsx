@@ -182,6 +182,13 @@ export function DocumentsPage({ apiKey }: { apiKey: string }) {
           </tr>
         </thead>
         <tbody>
+          {shown.length === 0 && documents.length > 0 && (
+            <tr>
+              <td colSpan={6} className="muted">
+                No documents match.
+              </td>
+            </tr>
+          )}
           {shown.map((document) => (
             <tr key={document.id}>
               <td className="doc-title">{document.title}</td>
