@@ -280,11 +280,15 @@ test('an abstention shows the closest passages; a thumbs-down is stored and beco
   await page.getByRole('button', { name: 'Not helpful' }).click();
   await page.getByText('Thanks: marked as not helpful.').waitFor();
   assert.equal(await page.getByRole('button', { name: 'Not helpful' }).getAttribute('aria-pressed'), 'true');
+  await page.getByLabel('What was wrong? (optional)').fill('It should say what Zorblax is.');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByText('Thanks: your comment was sent.').waitFor();
   const { feedback } = (await callApi(url, key, '/v1/feedback?rating=down')) as {
-    feedback: { traceId: string; question: string }[];
+    feedback: { traceId: string; question: string; comment?: string }[];
   };
   const stored = feedback.find((entry) => entry.question === 'How long does Zorblax keep prompt logs?');
   assert.ok(stored, JSON.stringify(feedback));
+  assert.equal(stored.comment, 'It should say what Zorblax is.');
 
   await page.getByRole('button', { name: 'Feedback' }).click();
   const item = page.getByRole('listitem').filter({ hasText: 'How long does Zorblax keep prompt logs?' });

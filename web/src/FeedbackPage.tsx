@@ -59,7 +59,10 @@ export function FeedbackPage({ apiKey }: { apiKey: string }) {
         {entries?.map((entry) => (
           <li key={entry.traceId}>
             <p className="question">
-              {entry.rating === 'down' ? '👎' : '👍'} {entry.question ?? '(trace no longer stored)'}
+              <span className={`rating ${entry.rating}`}>
+                {entry.rating === 'down' ? 'Not helpful' : 'Helpful'}
+              </span>{' '}
+              {entry.question ?? '(trace no longer stored)'}
             </p>
             <p className="excerpt">{entry.answer}</p>
             {entry.comment && <p className="muted">“{entry.comment}”</p>}

@@ -25,16 +25,24 @@ export function TurnView({
 }) {
   const [open, setOpen] = useState<{ citation: Citation; sentence: string } | null>(null);
   const [notice, setNotice] = useState('');
+  const [comment, setComment] = useState('');
   const pending = !turn.done && !turn.error;
-  const rate = async (rating: 'up' | 'down') => {
+  const rate = async (rating: 'up' | 'down', withComment = '') => {
     if (!turn.done) return;
     try {
       await api(apiKey, `/v1/traces/${encodeURIComponent(turn.done.traceId)}/feedback`, {
         method: 'POST',
-        body: JSON.stringify({ rating }),
+        body: JSON.stringify(withComment ? { rating, comment: withComment } : { rating }),
       });
       onRated(rating);
-      setNotice(rating === 'up' ? 'Thanks: marked as helpful.' : 'Thanks: marked as not helpful.');
+      if (withComment) setComment('');
+      setNotice(
+        withComment
+          ? 'Thanks: your comment was sent.'
+          : rating === 'up'
+            ? 'Thanks: marked as helpful.'
+            : 'Thanks: marked as not helpful.',
+      );
     } catch (caught) {
       setNotice(`Feedback not sent: ${(caught as Error).message}`);
     }
@@ -90,7 +98,7 @@ export function TurnView({
                 aria-pressed={turn.rating === 'up'}
                 onClick={() => rate('up')}
               >
-                👍
+                Helpful
               </button>
               <button
                 type="button"
@@ -98,7 +106,7 @@ export function TurnView({
                 aria-pressed={turn.rating === 'down'}
                 onClick={() => rate('down')}
               >
-                👎
+                Not helpful
               </button>
             </>
           )}
@@ -108,6 +116,26 @@ export function TurnView({
             </span>
           )}
         </div>
+      )}
+      {turn.done && turn.rating === 'down' && (
+        <form
+          className="feedback-comment"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (comment.trim()) void rate('down', comment.trim());
+          }}
+        >
+          <label htmlFor={`comment-${turn.id}`}>What was wrong? (optional)</label>
+          <input
+            id={`comment-${turn.id}`}
+            value={comment}
+            maxLength={2000}
+            onChange={(event) => setComment(event.target.value)}
+          />
+          <button type="submit" disabled={!comment.trim()}>
+            Send
+          </button>
+        </form>
       )}
       {turn.done && <AnswerDetails apiKey={apiKey} done={turn.done} />}
       {open && (
