@@ -9,8 +9,8 @@ import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
 import { makeItem, makeRun } from '../evaluate/compare/__fixtures__/make-run.ts';
 import { runsDirectory, saveRun } from '../evaluate/runs-store.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
-import type { Store, TraceStore } from '../spec/index.ts';
-import { openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
+import type { FeedbackStore, Store, TraceStore } from '../spec/index.ts';
+import { openSqliteFeedbackStore, openSqliteStore, openSqliteTraceStore } from '../store/sqlite/index.ts';
 import { openUsageLedger, type UsageLedger } from '../usage/index.ts';
 import { type ApiKeyStore, openApiKeyStore, type Role } from './api-keys.ts';
 import { type AuditLog, openAuditLog } from './audit-log.ts';
@@ -34,6 +34,7 @@ const ROLES: Role[] = ['reader', 'writer', 'admin'];
 let dir = '';
 let store: Store;
 let traces: TraceStore;
+let feedback: FeedbackStore;
 let keys: ApiKeyStore;
 let audit: AuditLog;
 let usage: UsageLedger;
@@ -74,6 +75,7 @@ before(async () => {
   const indexPath = path.join(dir, 'index.db');
   store = openSqliteStore({ path: indexPath, embedder: { embedderId: 'hashing:hash-256', dimensions: 256 } });
   traces = openSqliteTraceStore(indexPath);
+  feedback = openSqliteFeedbackStore(indexPath);
   keys = openApiKeyStore(indexPath);
   audit = openAuditLog(indexPath);
   usage = openUsageLedger(indexPath);
@@ -81,6 +83,7 @@ before(async () => {
     store,
     embedder,
     traceStore: traces,
+    feedback,
     keys,
     auditLog: audit,
     usage,
@@ -167,11 +170,12 @@ after(async () => {
   usage.close();
   audit.close();
   keys.close();
+  await feedback.close();
   await traces.close();
   await store.close();
 });
 
-test('randomized isolation: searches, answers, documents, traces, eval runs, reports, audit, usage and keys', async () => {
+test('randomized isolation: searches, answers, documents, traces, feedback, eval runs, reports, audit, usage and keys', async () => {
   let seed = 7;
   const random = () => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -278,6 +282,22 @@ test('randomized isolation: searches, answers, documents, traces, eval runs, rep
       call: async (_tenant, key) => ({ response: await request('/v1/usage?days=30', key) }),
     },
     {
+      name: 'feedback',
+      role: 'admin',
+      call: async (tenant, key) => {
+        // A reader of the tenant rates some answer; another tenant's trace is unknown to it.
+        const trace = pickId(tracesOf, tenant);
+        if (trace) {
+          const rated = await request(`/v1/traces/${trace.id}/feedback`, keyOf(tenant, 'reader'), {
+            method: 'POST',
+            json: { rating: pick(['up', 'down'] as const) },
+          });
+          assert.equal(rated.status, trace.tenant === tenant ? 201 : 404, await rated.clone().text());
+        }
+        return { response: await request('/v1/feedback', key) };
+      },
+    },
+    {
       name: 'keys',
       role: 'admin',
       call: async (_tenant, key) => ({ response: await request('/v1/keys', key) }),
@@ -327,6 +347,14 @@ test('randomized isolation: searches, answers, documents, traces, eval runs, rep
       const { rows } = JSON.parse(text) as { rows: { tenant: string }[] };
       assert.ok(
         rows.every((row) => row.tenant === tenant),
+        `${label}: ${text}`,
+      );
+    }
+    if (route.name === 'feedback') {
+      const listed = (JSON.parse(text) as { feedback: { traceId: string }[] }).feedback;
+      const own = new Set(tracesOf.get(tenant) ?? []);
+      assert.ok(
+        listed.every((entry) => own.has(entry.traceId)),
         `${label}: ${text}`,
       );
     }
