@@ -303,11 +303,11 @@ test('an abstention shows the closest passages; a thumbs-down is stored and beco
   assert.equal(line.split, 'dev');
 });
 
-test('a slow model shows a waiting indicator, then Markdown and code, and hostile HTML does not run', async () => {
+test('a slow model shows a waiting indicator, then Markdown and code; hostile HTML in answers and passages does not run; copy and ask again', async () => {
   await uploadTexts(llmUrl, llmKey, [
     {
-      name: 'purge.md',
-      text: '# Purge\n\nPrompt logs are kept for 30 days. Run cairn purge to remove them early.\n',
+      name: 'purge.txt',
+      text: "Prompt logs are kept for 30 days. Run cairn purge to remove them early. <img src=x onerror=\"document.title='pwned'\"> <script>document.title='pwned'</script>\n",
     },
   ]);
   llm.setDefault({
@@ -316,6 +316,7 @@ test('a slow model shows a waiting indicator, then Markdown and code, and hostil
     tokensPerSecond: 40,
   });
   const page = await signedInPage(llmUrl, llmKey);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.getByLabel('Question').fill('How long are prompt logs kept?');
@@ -324,6 +325,10 @@ test('a slow model shows a waiting indicator, then Markdown and code, and hostil
   await waiting.waitFor({ timeout: 2_000 });
   assert.match((await waiting.textContent()) ?? '', /Searching the documents and answering/);
   assert.equal(await page.locator('.answer').count(), 0, 'no answer text before the first token');
+  assert.ok(
+    llm.requests.every((request) => request.firstTokenAt === undefined),
+    'the indicator shows while the model has sent nothing',
+  );
   await page.locator('.answer strong').waitFor({ timeout: 20_000 });
   await page.getByRole('button', { name: 'Copy' }).waitFor({ timeout: 20_000 });
   assert.equal(await page.locator('.waiting').count(), 0);
@@ -337,10 +342,36 @@ test('a slow model shows a waiting indicator, then Markdown and code, and hostil
   assert.equal(await answer.locator('img').count(), 1);
   assert.equal(await answer.locator('[onerror]').count(), 0);
   assert.equal(await answer.locator('script').count(), 0);
+
+  // The cited passage holds the same markup: shown as text, never as elements.
+  await answer.locator('.cite').first().click();
+  const passage = page.getByRole('complementary', { name: 'Source 1' });
+  await passage.locator('.cited-passage').waitFor();
+  assert.match((await passage.textContent()) ?? '', /<img src=x onerror=/);
+  assert.equal(await passage.locator('img, script').count(), 0);
   await page.waitForTimeout(300);
   assert.notEqual(await page.title(), 'pwned');
   assert.deepEqual(errors, []);
   assert.ok(llm.requests.some((request) => request.path.endsWith('/chat/completions')));
+
+  await page.getByRole('button', { name: 'Copy' }).click();
+  await page.getByText('Copied the answer and its sources.').waitFor();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(copied, /kept for \*\*30 days\*\*\. \[1\]/);
+  assert.match(copied, /Sources:\n\[1\] purge \(purge\.txt\)/);
+
+  // Asked again as a new turn; the server may answer it from its answer cache, which it says.
+  const asked = llm.requests.length;
+  await page.getByRole('button', { name: 'Ask again' }).click();
+  const second = page.locator('.turn').nth(1);
+  await second.getByRole('button', { name: 'Copy' }).waitFor({ timeout: 20_000 });
+  assert.deepEqual(await page.locator('.question').allTextContents(), [
+    'How long are prompt logs kept?',
+    'How long are prompt logs kept?',
+  ]);
+  const summary = (await second.locator('.details summary').textContent()) ?? '';
+  assert.ok(llm.requests.length > asked || /from cache/.test(summary), summary);
+  assert.match((await second.locator('.answer').textContent()) ?? '', /30 days/);
 });
 
 test('the documents page at 390 px: no horizontal overflow, Delete visible, search and pages over 300 documents', async () => {
