@@ -1,6 +1,5 @@
 import fs from 'node:fs';
-import type { GoldenItem } from '../evaluate/index.ts';
-import { loadGoldenSet } from '../evaluate/index.ts';
+import { goldenItemFromTrace, loadGoldenSet } from '../evaluate/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { openDomains } from '../store/open-storage.ts';
 import type { CommandContext } from './command-context.ts';
@@ -53,40 +52,22 @@ export async function evalAddFromTraceCommand(args: string[], context: CommandCo
     .finally(() => domains.close());
   if (!trace)
     throw new CairnError('not_found', `no trace ${traceId}; list recent ones with cairn trace --list`);
-  const root = trace.spans.find((span) => span.name === 'cairn.ask');
-  // The redaction step records which documents the final answer cited.
-  const guard = trace.spans.find(
-    (span) => span.name === 'cairn.guard' && span.attributes.check === 'redaction',
-  );
-  const question = String(root?.attributes.question ?? trace.label);
-  const outOfScope = values['out-of-scope'] ?? false;
-  const cited = Array.isArray(guard?.attributes.citedDocIds)
-    ? (guard.attributes.citedDocIds as string[])
-    : [];
-  const item: GoldenItem = {
-    id: values.id ?? `trace-${traceId.slice(0, 8)}`,
-    question,
-    reference_answer: outOfScope ? '' : (values.reference ?? String(root?.attributes.answer ?? '')),
-    relevant_doc_ids: outOfScope
-      ? []
-      : values.relevant
-        ? values.relevant
-            .split(',')
-            .map((id) => id.trim())
-            .filter(Boolean)
-        : [...new Set(cited)],
-    tags: unique([
-      ...(values.tags
-        ? values.tags
-            .split(',')
-            .map((tag) => tag.trim())
-            .filter(Boolean)
-        : []),
-      ...(outOfScope ? ['out-of-scope'] : []),
-      'from-trace',
-    ]),
+  const list = (text: string | undefined) =>
+    text
+      ?.split(',')
+      .map((one) => one.trim())
+      .filter(Boolean);
+  const relevant = list(values.relevant);
+  const tags = list(values.tags);
+  const item = goldenItemFromTrace(trace, {
+    ...(values.id ? { id: values.id } : {}),
+    ...(values.reference !== undefined ? { reference: values.reference } : {}),
+    ...(relevant ? { relevantDocIds: relevant } : {}),
+    ...(tags ? { tags } : {}),
+    outOfScope: values['out-of-scope'] ?? false,
     split,
-  };
+  });
+  const { question } = item;
   if (fs.existsSync(values.golden)) {
     const existing = loadGoldenSet(values.golden);
     if (existing.some((other) => other.id === item.id))
@@ -99,8 +80,4 @@ export async function evalAddFromTraceCommand(args: string[], context: CommandCo
     `added ${item.id} to ${values.golden}: "${question}" (relevant: ${item.relevant_doc_ids.join(', ') || 'none'})\n`,
   );
   return EXIT.ok;
-}
-
-function unique(values: string[]): string[] {
-  return [...new Set(values)];
 }

@@ -9,6 +9,7 @@ import type { EvalRun } from '../evaluate/eval-run.ts';
 import { type AppDependencies, acquireIndexLock, createApp, type IngestJob } from '../server/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { storageFilePath } from '../store/open-storage.ts';
+import { openSqliteFeedbackStore } from '../store/sqlite/index.ts';
 import { createUsageLedger } from '../usage/index.ts';
 import { buildPipeline, type Pipeline } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
@@ -92,11 +93,15 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   await storage.audit.purgeOlderThan(config.server.auditRetentionDays);
   const pipeline = buildPipeline(settings, embedder, { stream: true, cacheStore: storage.cache });
   const usage = createUsageLedger(storage.usage);
+  // Ratings live in SQLite beside the index (or in ./.cairn for a postgres:// index) until the
+  // feedback domain has a Postgres implementation.
+  const feedback = openSqliteFeedbackStore(indexFile);
   const { app, jobs } = createApp({
     store: storage.store,
     indexSettings: storage.settings,
     embedder,
     traceStore: storage.traces,
+    feedback,
     keys,
     ...answeringDependencies(pipeline),
     chunking: settings.chunking,
@@ -138,6 +143,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   } catch (error) {
     await jobs.idle();
     await storage.close();
+    await feedback.close();
     await closeEmbedder(opened.embedder);
     lock.release();
     await rateLimiter?.close?.();
@@ -164,6 +170,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   await jobs.idle();
   await storage.close();
   await rateLimiter?.close?.();
+  await feedback.close();
   await closeEmbedder(opened.embedder);
   lock.release();
   return EXIT.ok;

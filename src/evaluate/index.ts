@@ -5,6 +5,7 @@ export * from './compare/index.ts';
 export * from './eval-run.ts';
 export * from './evaluate-retrieval.ts';
 export * from './formats/index.ts';
+export * from './golden-item-from-trace.ts';
 export * from './golden-set.ts';
 export * from './judge-agreement.ts';
 export * from './judge-check.ts';

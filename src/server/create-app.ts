@@ -30,7 +30,9 @@ import {
   type Answerer,
   CairnError,
   type EmbeddingModel,
+  type FeedbackStore,
   type MetadataFilter,
+  type Passage,
   type Store,
   type TraceStore,
 } from '../spec/index.ts';
@@ -49,6 +51,7 @@ import {
   questionOf,
 } from './chat-completions.ts';
 import { errorResponse } from './error-response.ts';
+import { feedbackRoutes } from './feedback-routes.ts';
 import {
   createIngestJobQueue,
   type IngestJobLog,
@@ -68,6 +71,8 @@ export interface AppDependencies {
   store: Store;
   embedder: EmbeddingModel;
   traceStore: TraceStore;
+  /** Thumbs up/down on answers, kept with their traces; omit to leave the feedback routes out. */
+  feedback?: FeedbackStore;
   keys: ApiKeyStore;
   answerer: Answerer;
   retrieval: AskRetrievalOptions;
@@ -353,6 +358,24 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
    * redacted like the answers, or an API that redacts answers would hand out the same values raw.
    */
   const asReturnedWithAnswers = <T>(value: T): T => (guard.redactAnswers ? redactResult(value) : value);
+  /** On abstention, the best passages found, so the reader sees what came closest. */
+  const closestOnAbstention = ({ abstained, passages }: { abstained: boolean; passages: Passage[] }) =>
+    abstained && passages.length > 0
+      ? {
+          closestPassages: asReturnedWithAnswers(
+            passages.slice(0, 3).map(({ n, docId, chunkId, source, title, text, score, metadata }) => ({
+              n,
+              docId,
+              chunkId,
+              source,
+              title,
+              text,
+              score,
+              metadata,
+            })),
+          ),
+        }
+      : {};
   // What every answering route passes to ask().
   const answerOptions = {
     ...(deps.indexSettings ? { indexSettings: deps.indexSettings } : {}),
@@ -453,7 +476,8 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     if (!wantsStream) {
       const { passages, ...result } = await ask({ ...options, abortSignal: c.req.raw.signal });
       await recordAnswer(key, 'ask', body.question, { ...result, passages });
-      return c.json(budget ? { ...result, budget } : result);
+      const answered = { ...result, ...closestOnAbstention({ abstained: result.abstained, passages }) };
+      return c.json(budget ? { ...answered, budget } : answered);
     }
     return streamSSE(c, async (stream) => {
       const controller = new AbortController();
@@ -475,7 +499,8 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
           await stream.writeSSE({ event: 'citation', data: JSON.stringify(citation) });
         for (const conflict of result.conflicts)
           await stream.writeSSE({ event: 'conflict', data: JSON.stringify(conflict) });
-        const { passages: _passages, citations: _citations, ...done } = result;
+        const { passages: _passages, citations: _citations, ...answered } = result;
+        const done = { ...answered, ...closestOnAbstention(result) };
         await stream.writeSSE({ event: 'done', data: JSON.stringify(budget ? { ...done, budget } : done) });
       } catch (error) {
         if (controller.signal.aborted) return;
@@ -644,6 +669,23 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     const trace = await deps.traceStore.getTrace(key.tenant, c.req.param('id'));
     if (!trace) throw new CairnError('not_found', `no trace "${c.req.param('id')}"`);
     return c.json({ trace });
+  });
+
+  if (deps.feedback)
+    app.route(
+      '/v1',
+      feedbackRoutes({
+        feedback: deps.feedback,
+        traceStore: deps.traceStore,
+        requireRole,
+        jsonLimit,
+        redact: asReturnedWithAnswers,
+      }),
+    );
+  // The web UI keeps conversations per tenant and shows admin pages to admin keys.
+  app.get('/v1/me', (c) => {
+    const { id, tenant, role } = requireRole(c, 'reader');
+    return c.json({ keyId: id, tenant, role });
   });
 
   // Runs hold questions and answers from the tenant's documents: only that tenant's keys see them.

@@ -9,11 +9,12 @@ import { createHashingEmbedder } from '../embed/hashing-embedder.ts';
 import { makeItem, makeRun } from '../evaluate/compare/__fixtures__/make-run.ts';
 import type { EvalRun } from '../evaluate/eval-run.ts';
 import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
-import type { Store, TraceStore } from '../spec/index.ts';
+import type { FeedbackStore, Store, TraceStore } from '../spec/index.ts';
 import {
   openSqliteApiKeys,
   openSqliteAudit,
   openSqliteEvalRuns,
+  openSqliteFeedbackStore,
   openSqliteStore,
   openSqliteTraces,
   openSqliteUsage,
@@ -42,6 +43,7 @@ const ROLES: Role[] = ['reader', 'writer', 'admin'];
 let dir = '';
 let store: Store;
 let traces: TraceStore;
+let feedback: FeedbackStore;
 let keys: ApiKeyStore;
 let audit: AuditLog;
 let usage: UsageLedger;
@@ -82,6 +84,7 @@ before(async () => {
   const indexPath = path.join(dir, 'index.db');
   store = openSqliteStore({ path: indexPath, embedder: { embedderId: 'hashing:hash-256', dimensions: 256 } });
   traces = openSqliteTraces(indexPath);
+  feedback = openSqliteFeedbackStore(indexPath);
   keys = openSqliteApiKeys(indexPath);
   audit = openSqliteAudit(indexPath);
   usage = createUsageLedger(openSqliteUsage(indexPath));
@@ -89,6 +92,7 @@ before(async () => {
     store,
     embedder,
     traceStore: traces,
+    feedback,
     keys,
     auditLog: audit,
     usage,
@@ -178,11 +182,12 @@ after(async () => {
   await usage.close();
   await audit.close();
   await keys.close();
+  await feedback.close();
   await traces.close();
   await store.close();
 });
 
-test('randomized isolation: searches, answers, documents, traces, eval runs, reports, audit, usage and keys', async () => {
+test('randomized isolation: searches, answers, documents, traces, feedback, eval runs, reports, audit, usage and keys', async () => {
   let seed = 7;
   const random = () => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -289,6 +294,22 @@ test('randomized isolation: searches, answers, documents, traces, eval runs, rep
       call: async (_tenant, key) => ({ response: await request('/v1/usage?days=30', key) }),
     },
     {
+      name: 'feedback',
+      role: 'admin',
+      call: async (tenant, key) => {
+        // A reader of the tenant rates some answer; another tenant's trace is unknown to it.
+        const trace = pickId(tracesOf, tenant);
+        if (trace) {
+          const rated = await request(`/v1/traces/${trace.id}/feedback`, keyOf(tenant, 'reader'), {
+            method: 'POST',
+            json: { rating: pick(['up', 'down'] as const) },
+          });
+          assert.equal(rated.status, trace.tenant === tenant ? 201 : 404, await rated.clone().text());
+        }
+        return { response: await request('/v1/feedback', key) };
+      },
+    },
+    {
       name: 'keys',
       role: 'admin',
       call: async (_tenant, key) => ({ response: await request('/v1/keys', key) }),
@@ -338,6 +359,14 @@ test('randomized isolation: searches, answers, documents, traces, eval runs, rep
       const { rows } = JSON.parse(text) as { rows: { tenant: string }[] };
       assert.ok(
         rows.every((row) => row.tenant === tenant),
+        `${label}: ${text}`,
+      );
+    }
+    if (route.name === 'feedback') {
+      const listed = (JSON.parse(text) as { feedback: { traceId: string }[] }).feedback;
+      const own = new Set(tracesOf.get(tenant) ?? []);
+      assert.ok(
+        listed.every((entry) => own.has(entry.traceId)),
         `${label}: ${text}`,
       );
     }

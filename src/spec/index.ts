@@ -10,6 +10,7 @@ export * from './embedder-mismatch-error.ts';
 export * from './embedding-model.ts';
 export * from './errors.ts';
 export * from './eval-run-store.ts';
+export * from './feedback.ts';
 export * from './index-settings-store.ts';
 export * from './ingest-job-store.ts';
 export * from './invalid-input-error.ts';

@@ -1,16 +1,40 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { ApiError, api, type KeyIdentity } from './api.ts';
 import { ChatPage } from './ChatPage.tsx';
 import { DocumentsPage } from './DocumentsPage.tsx';
 import { EvalPage } from './EvalPage.tsx';
+import { FeedbackPage } from './FeedbackPage.tsx';
 import { KeyForm } from './KeyForm.tsx';
 
-const PAGES = ['Chat', 'Documents', 'Evaluation'] as const;
+const PAGES = ['Chat', 'Documents', 'Evaluation', 'Feedback'] as const;
 type Page = (typeof PAGES)[number];
+const ADMIN_PAGES: readonly Page[] = ['Feedback'];
 
-/** The shell: an API key (kept in this browser only), then the three pages. */
+/** The shell: an API key (kept in this browser only), then the pages its role may see. */
 export function App() {
   const [key, setKey] = useState(() => localStorage.getItem('cairn.key') ?? '');
-  const [page, setPage] = useState<Page>('Chat');
+  const [identity, setIdentity] = useState<KeyIdentity | null>(null);
+  const [error, setError] = useState('');
+  const [page, setPage] = useState<Page>(() => {
+    const stored = localStorage.getItem('cairn.page');
+    return PAGES.find((name) => name === stored) ?? 'Chat';
+  });
+  useEffect(() => {
+    setIdentity(null);
+    if (!key) return;
+    api<KeyIdentity>(key, '/v1/me')
+      .then(setIdentity)
+      .catch((caught: unknown) => {
+        if (caught instanceof ApiError && caught.status === 401) {
+          localStorage.removeItem('cairn.key');
+          setKey('');
+        } else setError((caught as Error).message);
+      });
+  }, [key]);
+  const show = (name: Page) => {
+    localStorage.setItem('cairn.page', name);
+    setPage(name);
+  };
   if (!key) {
     return (
       <KeyForm
@@ -21,18 +45,29 @@ export function App() {
       />
     );
   }
+  if (!identity)
+    return error ? (
+      <p role="alert" className="error">
+        {error}
+      </p>
+    ) : (
+      <p className="muted">Loading…</p>
+    );
+  const admin = identity.role === 'admin' || identity.role === 'operator';
+  const pages = PAGES.filter((name) => admin || !ADMIN_PAGES.includes(name));
+  const current = pages.includes(page) ? page : 'Chat';
   return (
     <div className="shell">
       <header>
         <strong className="brand">cairn</strong>
         <nav aria-label="Pages">
-          {PAGES.map((name) => (
+          {pages.map((name) => (
             <button
               key={name}
               type="button"
-              className={name === page ? 'tab active' : 'tab'}
-              aria-current={name === page ? 'page' : undefined}
-              onClick={() => setPage(name)}
+              className={name === current ? 'tab active' : 'tab'}
+              aria-current={name === current ? 'page' : undefined}
+              onClick={() => show(name)}
             >
               {name}
             </button>
@@ -50,9 +85,13 @@ export function App() {
         </button>
       </header>
       <main>
-        {page === 'Chat' && <ChatPage apiKey={key} />}
-        {page === 'Documents' && <DocumentsPage apiKey={key} />}
-        {page === 'Evaluation' && <EvalPage apiKey={key} />}
+        {/* Chat stays mounted behind the other pages, so an answer keeps streaming meanwhile. */}
+        <div hidden={current !== 'Chat'}>
+          <ChatPage key={identity.tenant} apiKey={key} tenant={identity.tenant} />
+        </div>
+        {current === 'Documents' && <DocumentsPage apiKey={key} />}
+        {current === 'Evaluation' && <EvalPage apiKey={key} />}
+        {current === 'Feedback' && <FeedbackPage apiKey={key} />}
       </main>
     </div>
   );

@@ -1,172 +1,155 @@
-import { type FormEvent, useRef, useState } from 'react';
-import { AnswerDetails } from './AnswerDetails.tsx';
-import { type AskDone, type Citation, streamAsk } from './api.ts';
-import { PassageView } from './PassageView.tsx';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { streamAsk } from './api.ts';
+import { ConversationList } from './ConversationList.tsx';
+import {
+  type Conversation,
+  loadConversations,
+  newConversation,
+  saveConversations,
+  type Turn,
+} from './conversations.ts';
+import { TurnView } from './TurnView.tsx';
 
-interface Turn {
-  id: number;
-  question: string;
-  answer: string;
-  citations: Citation[];
-  done: AskDone | null;
-  error: string;
-}
-
-/** Chat with streamed answers; each [n] opens the cited passage. */
-export function ChatPage({ apiKey }: { apiKey: string }) {
-  const [turns, setTurns] = useState<Turn[]>([]);
+/**
+ * Chat with streamed answers, kept per tenant in this browser: the conversation survives tab
+ * switches and reloads, and past ones can be reopened from the list.
+ */
+export function ChatPage({ apiKey, tenant }: { apiKey: string; tenant: string }) {
+  const [conversations, setConversations] = useState<Conversation[]>(() => {
+    const stored = loadConversations(tenant);
+    return stored.length > 0 ? stored : [newConversation()];
+  });
+  const [activeId, setActiveId] = useState(
+    () => localStorage.getItem(`cairn.activeConversation.${tenant}`) ?? conversations[0]?.id ?? '',
+  );
   const [question, setQuestion] = useState('');
   const [busy, setBusy] = useState(false);
-  const [open, setOpen] = useState<{ citation: Citation; sentence: string } | null>(null);
   const abort = useRef<AbortController | null>(null);
+  const active = conversations.find((conversation) => conversation.id === activeId) ?? conversations[0];
 
-  const update = (index: number, change: (turn: Turn) => Turn) =>
-    setTurns((all) => all.map((turn, position) => (position === index ? change(turn) : turn)));
+  useEffect(() => saveConversations(tenant, conversations), [tenant, conversations]);
+  useEffect(() => {
+    if (active) localStorage.setItem(`cairn.activeConversation.${tenant}`, active.id);
+  }, [tenant, active]);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const text = question.trim();
-    if (!text || busy) return;
-    const index = turns.length;
-    setTurns((all) => [
-      ...all,
-      { id: index, question: text, answer: '', citations: [], done: null, error: '' },
-    ]);
-    setQuestion('');
+  const updateTurn = (conversationId: string, turnId: string, change: (turn: Turn) => Turn) =>
+    setConversations((all) =>
+      all.map((conversation) =>
+        conversation.id === conversationId
+          ? {
+              ...conversation,
+              turns: conversation.turns.map((turn) => (turn.id === turnId ? change(turn) : turn)),
+            }
+          : conversation,
+      ),
+    );
+
+  const ask = async (text: string) => {
+    if (!text || busy || !active) return;
+    const conversationId = active.id;
+    const turnId = crypto.randomUUID();
+    const turn: Turn = { id: turnId, question: text, answer: '', citations: [], done: null, error: '' };
+    // The conversation being asked in moves to the top of the list.
+    setConversations((all) => {
+      const current = all.find((conversation) => conversation.id === conversationId) ?? active;
+      const updated = {
+        ...current,
+        title: current.turns.length === 0 ? text.slice(0, 80) : current.title,
+        updatedAt: new Date().toISOString(),
+        turns: [...current.turns, turn],
+      };
+      return [updated, ...all.filter((conversation) => conversation.id !== conversationId)];
+    });
     setBusy(true);
-    abort.current = new AbortController();
+    const controller = new AbortController();
+    abort.current = controller;
+    const update = (change: (turn: Turn) => Turn) => updateTurn(conversationId, turnId, change);
     try {
       await streamAsk(
         apiKey,
         text,
         {
-          token: (delta) => update(index, (turn) => ({ ...turn, answer: turn.answer + delta })),
-          reset: () => update(index, (turn) => ({ ...turn, answer: '', citations: [] })),
+          token: (delta) => update((current) => ({ ...current, answer: current.answer + delta })),
+          reset: () => update((current) => ({ ...current, answer: '', citations: [] })),
           citation: (citation) =>
-            update(index, (turn) => ({ ...turn, citations: [...turn.citations, citation] })),
+            update((current) => ({ ...current, citations: [...current.citations, citation] })),
           // The final answer replaces the streamed text: the guard may have dropped invalid citations.
-          done: (done) => update(index, (turn) => ({ ...turn, answer: done.answer, done })),
+          done: (done) => update((current) => ({ ...current, answer: done.answer, done })),
         },
-        abort.current.signal,
+        controller.signal,
       );
     } catch (caught) {
-      if (!abort.current.signal.aborted)
-        update(index, (turn) => ({ ...turn, error: (caught as Error).message }));
+      update((current) => ({
+        ...current,
+        error: controller.signal.aborted ? 'Stopped.' : (caught as Error).message,
+      }));
     } finally {
       setBusy(false);
     }
   };
 
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const text = question.trim();
+    if (!text || busy) return;
+    setQuestion('');
+    void ask(text);
+  };
+
+  const startNew = () => {
+    const empty = conversations.find((conversation) => conversation.turns.length === 0);
+    const next = empty ?? newConversation();
+    if (!empty) setConversations((all) => [next, ...all]);
+    setActiveId(next.id);
+  };
+
   return (
-    <div className="chat">
-      <section className="turns" aria-live="polite">
-        {turns.length === 0 && <p className="muted">Ask a question about the indexed documents.</p>}
-        {turns.map((turn) => (
-          <article key={turn.id} className="turn">
-            <p className="question">{turn.question}</p>
-            <AnswerText turn={turn} onCite={(citation, sentence) => setOpen({ citation, sentence })} />
-            {turn.error && (
-              <p role="alert" className="error">
-                {turn.error}
-              </p>
-            )}
-            {turn.done?.abstained && turn.done.abstainReason !== 'injection_detected' && (
-              <p className="muted">Not found in the documents ({turn.done.abstainReason}).</p>
-            )}
-            {turn.done && <GuardNote done={turn.done} />}
-            {turn.done && <AnswerDetails apiKey={apiKey} done={turn.done} />}
-          </article>
-        ))}
-      </section>
-      {open && (
-        <PassageView
-          apiKey={apiKey}
-          citation={open.citation}
-          sentence={open.sentence}
-          onClose={() => setOpen(null)}
-        />
-      )}
-      <form className="ask" onSubmit={submit}>
-        <label htmlFor="question" className="visually-hidden">
-          Question
-        </label>
-        <input
-          id="question"
-          placeholder="Ask about your documents…"
-          value={question}
-          onChange={(event) => setQuestion(event.target.value)}
-          disabled={busy}
-        />
-        {busy ? (
-          <button type="button" onClick={() => abort.current?.abort()}>
-            Stop
-          </button>
-        ) : (
-          <button type="submit" disabled={!question.trim()}>
-            Ask
-          </button>
-        )}
-      </form>
+    <div className="chat-layout">
+      <ConversationList
+        conversations={conversations}
+        activeId={active?.id ?? ''}
+        disabled={busy}
+        onOpen={setActiveId}
+        onNew={startNew}
+      />
+      <div className="chat">
+        <section className="turns" aria-label="Conversation">
+          {(active?.turns.length ?? 0) === 0 && (
+            <p className="muted">Ask a question about the indexed documents.</p>
+          )}
+          {active?.turns.map((turn) => (
+            <TurnView
+              key={turn.id}
+              apiKey={apiKey}
+              turn={turn}
+              busy={busy}
+              onRetry={() => void ask(turn.question)}
+              onRated={(rating) => updateTurn(active.id, turn.id, (current) => ({ ...current, rating }))}
+            />
+          ))}
+        </section>
+        <form className="ask" onSubmit={submit}>
+          <label htmlFor="question" className="visually-hidden">
+            Question
+          </label>
+          <input
+            id="question"
+            placeholder="Ask about your documents…"
+            value={question}
+            onChange={(event) => setQuestion(event.target.value)}
+            disabled={busy}
+          />
+          {busy ? (
+            <button type="button" onClick={() => abort.current?.abort()}>
+              Stop
+            </button>
+          ) : (
+            <button type="submit" disabled={!question.trim()}>
+              Ask
+            </button>
+          )}
+        </form>
+      </div>
     </div>
-  );
-}
-
-/** The answer with each `[n]` turned into a button that opens passage n. */
-function AnswerText({ turn, onCite }: { turn: Turn; onCite(citation: Citation, sentence: string): void }) {
-  const parts = turn.answer.split(/(\[\d{1,3}\])/);
-  // Character offsets make stable keys: the text only grows while it streams.
-  const offsets = parts.map((_, index) => parts.slice(0, index).join('').length);
-  return (
-    <p className="answer">
-      {parts.map((part, index) => {
-        const offset = offsets[index];
-        const n = /^\[(\d{1,3})\]$/.exec(part)?.[1];
-        const citation = n ? turn.citations.find((candidate) => candidate.n === Number(n)) : undefined;
-        if (!citation) return <span key={offset}>{part}</span>;
-        const sentence = (parts[index - 1] ?? '').split(/(?<=[.!?])\s+/).at(-1) ?? '';
-        return (
-          <button
-            key={offset}
-            type="button"
-            className="cite"
-            aria-label={`Source ${citation.n}: ${citation.title}`}
-            onClick={() => onCite(citation, sentence)}
-          >
-            {citation.n}
-          </button>
-        );
-      })}
-    </p>
-  );
-}
-
-/** What the guard did to this answer, when it did anything. */
-function GuardNote({ done }: { done: AskDone }) {
-  const policy = done.policy;
-  if (!policy) return null;
-  const notes: string[] = [];
-  const injection = policy.questionInjection;
-  if (injection?.action === 'refused')
-    notes.push(`Refused: the question reads as instructions to the assistant (${injection.category}).`);
-  if (injection?.action === 'stripped')
-    notes.push(
-      `Part of the question was ignored as an injection attempt; answered: "${injection.answered}".`,
-    );
-  const violations = [
-    ...new Set(policy.attempts.flatMap((attempt) => (attempt.violation ? [attempt.violation] : []))),
-  ];
-  if (policy.decision === 'retried')
-    notes.push(`First draft discarded (${violations.join(', ')}); answered on retry.`);
-  if (policy.decision === 'escalated')
-    notes.push('The cheaper model declined or failed; answered by the main model.');
-  if (policy.decision === 'fell_back')
-    notes.push(`LLM drafts discarded (${violations.join(', ')}); answered by quoting the passages.`);
-  if (policy.decision === 'refused' && violations.length > 0)
-    notes.push(`No answer met the grounding policy (${violations.join(', ')}).`);
-  if (notes.length === 0) return null;
-  return (
-    <p className="guard-note" role="note">
-      {notes.join(' ')}
-    </p>
   );
 }

@@ -1,11 +1,39 @@
 import { type ChangeEvent, useCallback, useEffect, useState } from 'react';
 import { api, type IngestJob, type StoredDocument } from './api.ts';
 
-/** Upload files, follow each ingest job, and list or delete the tenant's documents. */
+const PAGE_SIZE = 25;
+
+/** True when the document's title or source contains the search and it passes the filter. */
+function matches(document: StoredDocument, search: string, filter: string): boolean {
+  const needle = search.trim().toLowerCase();
+  if (needle && !`${document.title}\n${document.source}`.toLowerCase().includes(needle)) return false;
+  if (filter === 'quarantined') return document.quarantined;
+  if (filter === 'searchable') return !document.quarantined;
+  if (filter.startsWith('collection:'))
+    return document.metadata?.collection === filter.slice('collection:'.length);
+  return true;
+}
+
+/**
+ * Upload files, follow each ingest job, and find (search by title or source, filter, page
+ * through), release or delete the tenant's documents.
+ */
 export function DocumentsPage({ apiKey }: { apiKey: string }) {
   const [documents, setDocuments] = useState<StoredDocument[]>([]);
   const [jobs, setJobs] = useState<IngestJob[]>([]);
   const [error, setError] = useState('');
+  const [search, setSearch] = useState('');
+  const [filter, setFilter] = useState('all');
+  const [page, setPage] = useState(0);
+  const collections = [
+    ...new Set(
+      documents.flatMap((document) => (document.metadata?.collection ? [document.metadata.collection] : [])),
+    ),
+  ].sort();
+  const matching = documents.filter((document) => matches(document, search, filter));
+  const pages = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
+  const current = Math.min(page, pages - 1);
+  const shown = matching.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE);
 
   const refresh = useCallback(async () => {
     try {
@@ -101,8 +129,46 @@ export function DocumentsPage({ apiKey }: { apiKey: string }) {
           ))}
         </ul>
       )}
+      <div className="doc-controls">
+        <label>
+          Search
+          <input
+            type="search"
+            placeholder="Title or source"
+            value={search}
+            onChange={(event) => {
+              setSearch(event.target.value);
+              setPage(0);
+            }}
+          />
+        </label>
+        <label>
+          Show
+          <select
+            value={filter}
+            onChange={(event) => {
+              setFilter(event.target.value);
+              setPage(0);
+            }}
+          >
+            <option value="all">all documents</option>
+            <option value="quarantined">quarantined</option>
+            <option value="searchable">searchable</option>
+            {collections.map((name) => (
+              <option key={name} value={`collection:${name}`}>
+                collection {name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       <table className="doc-table">
-        <caption>{documents.length} documents</caption>
+        <caption>
+          {matching.length === documents.length
+            ? `${documents.length} documents`
+            : `${matching.length} of ${documents.length} documents`}
+          {pages > 1 && ` · page ${current + 1} of ${pages}`}
+        </caption>
         <thead>
           <tr>
             <th scope="col">Title</th>
@@ -116,13 +182,20 @@ export function DocumentsPage({ apiKey }: { apiKey: string }) {
           </tr>
         </thead>
         <tbody>
-          {documents.map((document) => (
+          {shown.length === 0 && documents.length > 0 && (
+            <tr>
+              <td colSpan={6} className="muted">
+                No documents match.
+              </td>
+            </tr>
+          )}
+          {shown.map((document) => (
             <tr key={document.id}>
-              <td>{document.title}</td>
-              <td>{document.source}</td>
-              <td>{document.chunkCount}</td>
-              <td>{new Date(document.ingestedAt).toLocaleString()}</td>
-              <td>
+              <td className="doc-title">{document.title}</td>
+              <td className="doc-source">{document.source}</td>
+              <td className="doc-chunks">{document.chunkCount}</td>
+              <td className="doc-indexed">{new Date(document.ingestedAt).toLocaleString()}</td>
+              <td className="doc-status">
                 {document.quarantined ? (
                   <span
                     className="quarantined"
@@ -141,7 +214,7 @@ export function DocumentsPage({ apiKey }: { apiKey: string }) {
                   'searchable'
                 )}
               </td>
-              <td>
+              <td className="doc-actions">
                 <button
                   type="button"
                   onClick={() => remove(document.id)}
@@ -154,6 +227,19 @@ export function DocumentsPage({ apiKey }: { apiKey: string }) {
           ))}
         </tbody>
       </table>
+      {pages > 1 && (
+        <nav className="pager" aria-label="Document pages">
+          <button type="button" disabled={current === 0} onClick={() => setPage(current - 1)}>
+            Previous
+          </button>
+          <span>
+            Page {current + 1} of {pages}
+          </span>
+          <button type="button" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>
+            Next
+          </button>
+        </nav>
+      )}
     </div>
   );
 }

@@ -25,6 +25,25 @@ export interface AskDone {
   /** Set when the answer was served from the answer cache. */
   cache?: { hit: 'exact' | 'semantic'; similarity: number; cachedQuestion: string };
   traceId: string;
+  /** On abstention: the passages that came closest (the server sends up to three). */
+  closestPassages?: (Omit<Citation, 'n'> & { n: number; score: number })[];
+}
+
+/** Who the key is: `GET /v1/me`. */
+export interface KeyIdentity {
+  keyId: string;
+  tenant: string;
+  role: 'reader' | 'writer' | 'admin' | 'operator';
+}
+
+/** A rating with the question and answer of its trace: `GET /v1/feedback`. */
+export interface FeedbackEntry {
+  traceId: string;
+  rating: 'up' | 'down';
+  comment?: string;
+  createdAt: string;
+  question: string | null;
+  answer: string | null;
 }
 
 export interface Span {
@@ -42,6 +61,8 @@ export interface StoredDocument {
   format: string;
   chunkCount: number;
   ingestedAt: string;
+  /** `collection`: where the document was ingested (`uploads` for files sent to the API). */
+  metadata?: { collection?: string };
   quarantined: boolean;
   injection?: { category: string; excerpt: string; rules: string[] };
 }

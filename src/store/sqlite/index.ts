@@ -2,6 +2,7 @@ export * from './sqlite-answer-cache.ts';
 export * from './sqlite-api-keys.ts';
 export * from './sqlite-audit.ts';
 export * from './sqlite-eval-runs.ts';
+export * from './sqlite-feedback-store.ts';
 export * from './sqlite-ingest-jobs.ts';
 export * from './sqlite-settings.ts';
 export * from './sqlite-store.ts';
