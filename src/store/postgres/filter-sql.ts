@@ -1,12 +1,11 @@
-import { CairnError, type MetadataFilter } from '../../spec/index.ts';
+import type { MetadataFilter } from '../../spec/index.ts';
+import { assertSafeMetadataKey } from '../metadata-key.ts';
 
 /** A SQL condition over the `cairn_documents d` alias; its parameters continue a numbered list. */
 export interface PgCondition {
   sql: string;
   params: unknown[];
 }
-
-const SAFE_METADATA_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * Compiles a metadata filter into a WHERE fragment over `cairn_documents d`, numbering its
@@ -38,27 +37,8 @@ export function filterToPgSql(
   }
   if (filter?.formats) clauses.push(`d.format = ANY(${param(filter.formats)}::text[])`);
   const where = Object.entries(filter?.where ?? {});
-  for (const [key] of where) {
-    if (!SAFE_METADATA_KEY.test(key)) {
-      throw new CairnError(
-        'invalid_option',
-        `filter key "${key}" may only use letters, digits, '_', '-' and '.'`,
-      );
-    }
-  }
+  for (const [key] of where) assertSafeMetadataKey(key);
   if (where.length > 0)
     clauses.push(`d.metadata @> ${param(JSON.stringify(Object.fromEntries(where)))}::jsonb`);
   return { sql: clauses.length === 0 ? 'true' : clauses.join(' AND '), params };
-}
-
-/** True when the filter restricts anything beyond the namespace. */
-export function hasConstraints(filter: MetadataFilter | undefined): boolean {
-  return (
-    filter !== undefined &&
-    (filter.docIds !== undefined ||
-      (filter.excludeDocIds?.length ?? 0) > 0 ||
-      filter.sourcePrefix !== undefined ||
-      filter.formats !== undefined ||
-      Object.keys(filter.where ?? {}).length > 0)
-  );
 }

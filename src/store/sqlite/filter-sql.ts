@@ -1,12 +1,11 @@
-import { CairnError, type MetadataFilter } from '../../spec/index.ts';
+import type { MetadataFilter } from '../../spec/index.ts';
+import { assertSafeMetadataKey } from '../metadata-key.ts';
 
 /** A SQL condition over the `documents d` alias plus its bound parameters. */
 export interface SqlCondition {
   sql: string;
   params: (string | number)[];
 }
-
-const SAFE_METADATA_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * Compiles a metadata filter into a WHERE fragment over `documents d`; quarantined documents are
@@ -35,12 +34,7 @@ export function filterToSql(filter: MetadataFilter | undefined, includeQuarantin
     params.push(JSON.stringify(filter.formats));
   }
   for (const [key, value] of Object.entries(filter.where ?? {})) {
-    if (!SAFE_METADATA_KEY.test(key)) {
-      throw new CairnError(
-        'invalid_option',
-        `filter key "${key}" may only use letters, digits, '_', '-' and '.'`,
-      );
-    }
+    assertSafeMetadataKey(key);
     clauses.push(`json_extract(d.metadata, ?) = ?`);
     params.push(`$."${key}"`, typeof value === 'boolean' ? Number(value) : value);
   }
