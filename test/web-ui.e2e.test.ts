@@ -360,7 +360,7 @@ test('a slow model shows a waiting indicator, then Markdown and code; hostile HT
   assert.match(copied, /kept for \*\*30 days\*\*\. \[1\]/);
   assert.match(copied, /Sources:\n\[1\] purge \(purge\.txt\)/);
 
-  // Asked again as a new turn; the server may answer it from its answer cache, which it says.
+  // Asked again as a new turn, past the answer cache: the model is called again.
   const asked = llm.requests.length;
   await page.getByRole('button', { name: 'Ask again' }).click();
   const second = page.locator('.turn').nth(1);
@@ -369,8 +369,7 @@ test('a slow model shows a waiting indicator, then Markdown and code; hostile HT
     'How long are prompt logs kept?',
     'How long are prompt logs kept?',
   ]);
-  const summary = (await second.locator('.details summary').textContent()) ?? '';
-  assert.ok(llm.requests.length > asked || /from cache/.test(summary), summary);
+  assert.ok(llm.requests.length > asked, 'Ask again reached the model instead of the cache');
   assert.match((await second.locator('.answer').textContent()) ?? '', /30 days/);
 });
 

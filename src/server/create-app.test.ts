@@ -632,11 +632,11 @@ test('with an answer cache, a repeated question is served from it per tenant, an
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-cache-app-'));
   const cache = createAnswerCache(openSqliteAnswerCache(path.join(dir, 'cache.db')));
   const cached = appWith({ cache: { cache } });
-  const askAs = async (key: string) => {
+  const askAs = async (key: string, extra: Record<string, unknown> = {}) => {
     const response = await cached.app.request('/v1/ask', {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ question: 'What is the usual RRF constant k?' }),
+      body: JSON.stringify({ question: 'What is the usual RRF constant k?', ...extra }),
     });
     return (await response.json()) as { answer: string; cache?: { hit: string } };
   };
@@ -645,6 +645,8 @@ test('with an answer cache, a repeated question is served from it per tenant, an
   const second = await askAs(readerA);
   assert.equal(second.cache?.hit, 'exact');
   assert.equal(second.answer, first.answer);
+  // "Ask again" in the UI: a fresh answer although one is cached.
+  assert.equal((await askAs(readerA, { noCache: true })).cache, undefined);
   assert.equal((await askAs(writerB)).cache, undefined, 'another tenant never gets the cached answer');
   const operator = (await keys.create({ tenant: 'ops', role: 'operator' })).key;
   const metrics = await (

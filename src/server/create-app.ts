@@ -172,6 +172,8 @@ const askBody = z
     stream: z.boolean().default(false),
     /** Admin keys only: let quarantined documents be retrieved, to review them. */
     includeQuarantined: z.boolean().default(false),
+    /** Neither serve nor keep a cached answer (as `cairn ask --no-cache`), e.g. for "ask again". */
+    noCache: z.boolean().default(false),
   })
   .strict();
 
@@ -454,6 +456,9 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     return c.json({ results: asReturnedWithAnswers(results), timings });
   });
 
+  // What the answering routes pass to ask() when a request asks for a fresh answer.
+  const { cache: _cache, ...withoutCache } = answerOptions;
+
   app.post('/v1/ask', jsonLimit, async (c) => {
     const key = requireRole(c, 'reader');
     const body = askBody.parse(await readJson(c.req.raw));
@@ -471,7 +476,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         ...(body.k ? { k: body.k } : {}),
         ...(body.includeQuarantined && requireRole(c, 'admin') ? { includeQuarantined: true } : {}),
       },
-      ...answerOptions,
+      ...(body.noCache ? withoutCache : answerOptions),
     };
     if (!wantsStream) {
       const { passages, ...result } = await ask({ ...options, abortSignal: c.req.raw.signal });

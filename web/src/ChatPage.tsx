@@ -44,7 +44,8 @@ export function ChatPage({ apiKey, tenant }: { apiKey: string; tenant: string })
       ),
     );
 
-  const ask = async (text: string) => {
+  // `fresh`: "Ask again" wants a new answer, not the cached one.
+  const ask = async (text: string, fresh = false) => {
     if (!text || busy || !active) return;
     const conversationId = active.id;
     const turnId = crypto.randomUUID();
@@ -77,6 +78,7 @@ export function ChatPage({ apiKey, tenant }: { apiKey: string; tenant: string })
           done: (done) => update((current) => ({ ...current, answer: done.answer, done })),
         },
         controller.signal,
+        { noCache: fresh },
       );
     } catch (caught) {
       update((current) => ({
@@ -123,7 +125,7 @@ export function ChatPage({ apiKey, tenant }: { apiKey: string; tenant: string })
               apiKey={apiKey}
               turn={turn}
               busy={busy}
-              onRetry={() => void ask(turn.question)}
+              onRetry={() => void ask(turn.question, true)}
               onRated={(rating) => updateTurn(active.id, turn.id, (current) => ({ ...current, rating }))}
             />
           ))}

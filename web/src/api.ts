@@ -123,6 +123,7 @@ export async function streamAsk(
     done(done: AskDone): void;
   },
   signal: AbortSignal,
+  options: { noCache?: boolean } = {},
 ): Promise<void> {
   const response = await fetch('/v1/ask', {
     method: 'POST',
@@ -131,7 +132,7 @@ export async function streamAsk(
       'content-type': 'application/json',
       accept: 'text/event-stream',
     },
-    body: JSON.stringify({ question, stream: true }),
+    body: JSON.stringify({ question, stream: true, ...(options.noCache ? { noCache: true } : {}) }),
     signal,
   });
   if (!response.ok || !response.body) {
