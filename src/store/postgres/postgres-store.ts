@@ -12,9 +12,9 @@ import {
   type StoredDocument,
   type StoreQueryOptions,
 } from '../../spec/index.ts';
+import { checkDocumentWrite, searchableText } from '../document-write.ts';
 import { filterToPgSql } from './filter-sql.ts';
 import { queryTerms } from './query-terms.ts';
-import { searchableText } from './searchable-text.ts';
 import { tokenize } from './tokenize.ts';
 
 /** Options of one Postgres vector query, beyond the shared ones. */
@@ -122,21 +122,7 @@ export class PostgresStore implements Store {
     injection?: InjectionFinding;
   }): Promise<void> {
     const { namespace, document, chunks, embeddings, injection } = input;
-    const searchable = chunks.filter((chunk) => chunk.role !== 'parent');
-    if (searchable.length !== embeddings.length) {
-      throw new CairnError(
-        'internal',
-        `document ${document.id}: ${searchable.length} searchable chunks but ${embeddings.length} embeddings`,
-      );
-    }
-    for (const vector of embeddings) {
-      if (vector.length !== this.info.dimensions) {
-        throw new CairnError(
-          'dimension_mismatch',
-          `document ${document.id}: got a ${vector.length}-d vector for a ${this.info.dimensions}-d index`,
-        );
-      }
-    }
+    const searchable = checkDocumentWrite(document, chunks, embeddings, this.info.dimensions);
     const termCounts = chunks.map((chunk) =>
       chunk.role === 'parent' ? undefined : countTerms(tokenize(searchableText(document.title, chunk))),
     );

@@ -16,6 +16,7 @@ import {
   type StoredDocument,
   type StoreQueryOptions,
 } from '../../spec/index.ts';
+import { checkDocumentWrite, searchableText } from '../document-write.ts';
 import { filterToSql, hasConstraints } from './filter-sql.ts';
 import { toFtsQuery } from './fts-query.ts';
 import { migrateDocumentIds, rekeyDocument } from './migrate-document-ids.ts';
@@ -177,11 +178,7 @@ function initialize(db: Database.Database, options: SqliteStoreOptions): IndexIn
   };
 }
 
-/** Text indexed for BM25: the document title and heading path give every chunk its context. */
-export function searchableText(title: string, chunk: Pick<Chunk, 'text' | 'metadata'>): string {
-  const headings = chunk.metadata.headingsPath ?? [];
-  return [title, ...headings, chunk.text].filter((part) => part.trim() !== '').join('\n');
-}
+export { searchableText };
 
 class SqliteStore implements Store {
   readonly specificationVersion = 'v1';
@@ -231,21 +228,7 @@ class SqliteStore implements Store {
     injection?: InjectionFinding;
   }): Promise<void> {
     const { namespace, document, chunks, embeddings, injection } = input;
-    const searchable = chunks.filter((chunk) => chunk.role !== 'parent');
-    if (searchable.length !== embeddings.length) {
-      throw new CairnError(
-        'internal',
-        `document ${document.id}: ${searchable.length} searchable chunks but ${embeddings.length} embeddings`,
-      );
-    }
-    for (const vector of embeddings) {
-      if (vector.length !== this.info.dimensions) {
-        throw new CairnError(
-          'dimension_mismatch',
-          `document ${document.id}: got a ${vector.length}-d vector for a ${this.info.dimensions}-d index`,
-        );
-      }
-    }
+    const searchable = checkDocumentWrite(document, chunks, embeddings, this.info.dimensions);
     const s = this.#statements;
     this.#db.transaction(() => {
       this.#deleteDocumentRows(namespace, document.id);
