@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -16,7 +15,7 @@ import {
 } from '../config/index.ts';
 import type { CalibrationSettings } from '../engine/abstention-calibration.ts';
 import type { AskCacheOptions, AskRouting } from '../engine/ask.ts';
-import { type AskRetrievalOptions, ask, ingestPath } from '../engine/index.ts';
+import { type AskRetrievalOptions, ask } from '../engine/index.ts';
 import { loadJudgeTrust, trustMark } from '../evaluate/judge-trust.ts';
 import { renderReport } from '../evaluate/report/index.ts';
 import type { EvalRuns } from '../evaluate/runs-store.ts';
@@ -35,7 +34,9 @@ import {
   type Passage,
   type Store,
   type TraceStore,
+  type UploadStore,
 } from '../spec/index.ts';
+import { openFolderUploads } from '../store/folder-uploads.ts';
 import type { ModelPrice } from '../trace/index.ts';
 import { type AnswerSpend, enforceBudget, type UsageLedger, utcDay } from '../usage/index.ts';
 import { CAIRN_VERSION } from '../version.ts';
@@ -52,19 +53,13 @@ import {
 } from './chat-completions.ts';
 import { errorResponse } from './error-response.ts';
 import { feedbackRoutes } from './feedback-routes.ts';
-import {
-  createIngestJobQueue,
-  type IngestJobLog,
-  type IngestJobQueue,
-  type RunIngestJob,
-  setAsideUpload,
-  trackUploadFolder,
-} from './ingest-jobs.ts';
+import { createIngestJobQueue, type IngestJobLog, type IngestJobQueue, newIngestJob } from './ingest-jobs.ts';
 import { createServerMetrics } from './metrics.ts';
 import { describeError, type ServerLogger, stderrLogger } from './server-log.ts';
 import { readStaticFile } from './static-files.ts';
 import { createRateLimiter, type RateLimiter } from './token-bucket.ts';
-import { UPLOADS_COLLECTION, uploadedFileOf } from './uploaded-file.ts';
+import { createUploadIngest, setAsideCrashingUpload } from './upload-ingest.ts';
+import { uploadNameOf } from './uploaded-file.ts';
 
 /** Everything the API needs, built once by `cairn serve` (or a test). */
 export interface AppDependencies {
@@ -93,8 +88,18 @@ export interface AppDependencies {
   usage?: UsageLedger;
   budgets?: CairnConfig['budgets'];
   prices?: Record<string, ModelPrice>;
-  /** Uploaded files are kept here, one folder per tenant, so re-ingest and delete can find them. */
+  /**
+   * Where uploaded files are kept, so re-ingest and delete can find them.
+   * @default files in `uploadsDir`, one folder per tenant
+   */
+  uploads?: UploadStore;
+  /** The upload folder (one folder per tenant); with `uploads` elsewhere, where they are copied to be read. */
   uploadsDir: string;
+  /**
+   * Set when `cairn worker` processes run upload jobs from a durable queue: a job is recorded in
+   * `jobLog` and `notify` tells the workers; this process runs none itself.
+   */
+  ingestWorkers?: { notify(tenant: string): Promise<void> };
   /** Append-only record of who searched or asked what and which documents came back. */
   auditLog?: AuditLog;
   /** Records ingest jobs so the ones a stopped server left unfinished resume on the next start. */
@@ -205,44 +210,37 @@ const keyBody = z
 export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: IngestJobQueue } {
   const app = new Hono<Env>();
   const guard: GuardSettings = { ...DEFAULT_GUARD, ...deps.guard };
+  const uploads = deps.uploads ?? openFolderUploads(deps.uploadsDir);
   const jobs = createIngestJobQueue(deps.jobLog, {
     ...DEFAULT_INGEST,
     ...deps.ingest,
-    onGiveUp: (job) => setAsideUpload(path.join(deps.uploadsDir, job.tenant), job.current),
+    onGiveUp: (job) => setAsideCrashingUpload(uploads, job),
   });
-  // Every job re-ingests its tenant's upload folder: unchanged files are skipped by content hash,
-  // so a resumed or repeated job does only the missing work.
-  const runIngest: RunIngestJob = (job, report) =>
-    ingestPath({
-      store: deps.store,
-      embedder: deps.embedder,
-      chunking: deps.chunking,
-      inputPath: path.join(deps.uploadsDir, job.tenant),
-      namespace: job.tenant,
-      collection: UPLOADS_COLLECTION,
-      ...(deps.ingestLimits?.maxUnpackedMb
-        ? { maxUnpackedBytes: deps.ingestLimits.maxUnpackedMb * 1024 * 1024 }
-        : {}),
-      ...(deps.ingestLimits?.maxTextMb ? { maxTextBytes: deps.ingestLimits.maxTextMb * 1024 * 1024 } : {}),
-      scanInjection: guard.scanDocuments,
-      redactPii: guard.redactDocuments,
-      // After a crash, each document is written before the next is read, so `current` is exact.
-      ...(job.attempts > 1 ? { embedBatchSize: 1 } : {}),
-      onProgress: trackUploadFolder(path.join(deps.uploadsDir, job.tenant), report),
-    });
-  // Jobs enqueued before the log is read wait behind the resumed ones (see IngestJobQueue.resume).
-  jobs.resume(runIngest).catch((error) =>
-    logger({
-      time: new Date().toISOString(),
-      level: 'error',
-      requestId: 'ingest-resume',
-      method: 'RESUME',
-      route: 'ingest jobs',
-      path: '',
-      status: 500,
-      error: describeError(error),
-    }),
-  );
+  const runIngest = createUploadIngest({
+    store: deps.store,
+    embedder: deps.embedder,
+    chunking: deps.chunking,
+    uploads,
+    workDir: deps.uploadsDir,
+    ...(deps.ingestLimits ? { ingestLimits: deps.ingestLimits } : {}),
+    scanInjection: guard.scanDocuments,
+    redactPii: guard.redactDocuments,
+  });
+  // Jobs enqueued before the log is read wait behind the resumed ones (see IngestJobQueue.resume);
+  // with workers, they resume cut-off jobs instead.
+  if (!deps.ingestWorkers)
+    jobs.resume(runIngest).catch((error) =>
+      logger({
+        time: new Date().toISOString(),
+        level: 'error',
+        requestId: 'ingest-resume',
+        method: 'RESUME',
+        route: 'ingest jobs',
+        path: '',
+        status: 500,
+        error: describeError(error),
+      }),
+    );
   const limiter =
     deps.rateLimiter ?? createRateLimiter(deps.limits?.rateLimit ?? { capacity: 60, refillPerSecond: 10 });
   const maxUploadBytes = deps.limits?.maxUploadBytes ?? 50 * 1024 * 1024;
@@ -597,16 +595,26 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     async (c) => {
       const key = requireRole(c, 'writer');
       const files = await readUploads(c.req.raw);
-      const tenantDir = path.join(deps.uploadsDir, key.tenant);
-      fs.mkdirSync(tenantDir, { recursive: true });
-      const names = files.map(({ name, bytes }) => {
-        const target = path.join(tenantDir, name);
-        // Written beside the target and renamed, so a half-received file is never ingested.
-        fs.writeFileSync(`${target}.partial`, bytes);
-        fs.renameSync(`${target}.partial`, target);
-        return name;
-      });
-      const job = jobs.enqueue(key.tenant, names, runIngest);
+      // Each file is stored whole (never half-received) before the job that ingests it exists.
+      for (const { name, bytes } of files) await uploads.put(key.tenant, name, bytes);
+      const names = files.map(({ name }) => name);
+      if (!deps.ingestWorkers) return c.json({ job: jobs.enqueue(key.tenant, names, runIngest) }, 202);
+      if (!deps.jobLog) throw new Error('ingest workers need a job log to hand jobs to');
+      const job = newIngestJob(key.tenant, names);
+      await deps.jobLog.save(job);
+      // The job is recorded: if the queue cannot be told now, the workers' sweep finds it later.
+      await deps.ingestWorkers.notify(key.tenant).catch((error) =>
+        logger({
+          time: new Date().toISOString(),
+          level: 'error',
+          requestId: c.get('requestId'),
+          method: 'POST',
+          route: '/v1/documents',
+          path: '/v1/documents',
+          status: 202,
+          error: describeError(error),
+        }),
+      );
       return c.json({ job }, 202);
     },
   );
@@ -654,9 +662,8 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     const [document] = await deps.store.getDocuments(key.tenant, [id]);
     if (!document) throw new CairnError('not_found', `no document "${id}"`);
     // The file goes first: left behind, the next upload job would bring the document back.
-    const bindings = await deps.store.listCollections(key.tenant);
-    const file = uploadedFileOf(deps.uploadsDir, key.tenant, document, bindings);
-    if (file !== undefined) fs.rmSync(file, { force: true });
+    const upload = uploadNameOf(document);
+    if (upload !== undefined) await uploads.remove(key.tenant, upload);
     await deps.store.deleteDocument(key.tenant, id);
     await deps.cache?.cache.invalidateDocument(key.tenant, id);
     return c.json({ deleted: id });

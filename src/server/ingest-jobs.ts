@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { DEFAULT_INGEST } from '../config/index.ts';
 import type { IngestProgress, IngestSummary } from '../engine/index.ts';
 import { formatForPath } from '../ingest/index.ts';
@@ -31,7 +30,7 @@ export interface IngestJobQueueOptions {
    */
   maxAttempts?: number;
   /** Called when a job is given up; returns a sentence to add to its error, if any. */
-  onGiveUp?: (job: IngestJob) => string | undefined;
+  onGiveUp?: (job: IngestJob) => Promise<string | undefined> | string | undefined;
   /** Called when recording a job fails (the job itself goes on). @default a line on stderr */
   onLogError?: (error: unknown, job: IngestJob) => void;
 }
@@ -84,14 +83,7 @@ export function createIngestJobQueue(
     options.onLogError ??
     ((error: unknown, job: IngestJob) =>
       process.stderr.write(`cairn: could not record ingest job ${job.id}: ${(error as Error).message}\n`));
-  // Writes go one after another, each of a snapshot, so the log never records an older state last.
-  let writes: Promise<void> = Promise.resolve();
-  const save = (job: IngestJob): Promise<void> => {
-    if (!log) return Promise.resolve();
-    const snapshot: IngestJob = structuredClone(job);
-    writes = writes.then(() => log.save(snapshot)).catch((error) => onLogError(error, snapshot));
-    return writes;
-  };
+  const save = serialSave(log ?? { save: async () => {} }, onLogError);
 
   const start = (queued: Queued, solo: boolean) => {
     const { job, run } = queued;
@@ -104,23 +96,7 @@ export function createIngestJobQueue(
       job.attempts += 1;
       // Saved before the work starts: if the process dies during it, the next start counts it.
       await save(job);
-      try {
-        const { embedMs: _embedMs, ...summary } = await run(job, (progress) => {
-          job.processed = progress.processed;
-          if (progress.current === job.current) return;
-          job.current = progress.current;
-          void save(job);
-        });
-        job.summary = summary;
-        job.status = 'done';
-      } catch (error) {
-        job.status = 'failed';
-        job.error = (error as Error).message;
-      } finally {
-        job.current = null;
-        job.finishedAt = new Date().toISOString();
-        await save(job);
-      }
+      await runRecordedJob(job, run, save);
     })().finally(() => {
       active.delete(done);
       running.delete(job.tenant);
@@ -184,7 +160,7 @@ export function createIngestJobQueue(
             error: crashReason(attempts, stored.current),
             finishedAt: new Date().toISOString(),
           };
-          const note = options.onGiveUp?.(job);
+          const note = await options.onGiveUp?.(job);
           if (note) job.error = `${job.error} ${note}`;
           job.current = null;
           jobs.set(job.id, job);
@@ -203,20 +179,7 @@ export function createIngestJobQueue(
       return resumed;
     },
     enqueue(tenant, files, run) {
-      const job: IngestJob = {
-        id: randomUUID(),
-        tenant,
-        status: 'queued',
-        files,
-        processed: 0,
-        current: null,
-        attempts: 0,
-        summary: null,
-        error: null,
-        createdAt: new Date().toISOString(),
-        finishedAt: null,
-      };
-      return schedule(job, run);
+      return schedule(newIngestJob(tenant, files), run);
     },
     async get(tenant, id) {
       const job = jobs.get(id) ?? (await log?.get(id));
@@ -226,7 +189,7 @@ export function createIngestJobQueue(
     async idle() {
       await resuming?.catch(() => {});
       while (active.size > 0) await Promise.all(active);
-      await writes;
+      await save.settled();
     },
   };
 }
@@ -248,21 +211,6 @@ export function trackUploadFolder(dir: string, report: ReportProgress): (progres
   };
 }
 
-/**
- * Moves an uploaded file that kept crashing the server into the folder's hidden `.crashed/`
- * (which the loader passes over), so the tenant's next upload does not ingest it again.
- * Returns a sentence for the job's error, or undefined when there was nothing to move.
- */
-export function setAsideUpload(dir: string, name: string | null): string | undefined {
-  if (!name || path.basename(name) !== name || name.startsWith('.')) return undefined;
-  const from = path.join(dir, name);
-  if (!fs.existsSync(from)) return undefined;
-  const aside = path.join(dir, '.crashed');
-  fs.mkdirSync(aside, { recursive: true });
-  fs.renameSync(from, path.join(aside, name));
-  return `"${name}" was moved out of the upload folder; upload it again to retry it.`;
-}
-
 /** Loadable files directly in an upload folder, sorted as the loader walks them. */
 function listUploads(dir: string): string[] {
   let entries: fs.Dirent[];
@@ -279,7 +227,73 @@ function listUploads(dir: string): string[] {
     .sort();
 }
 
-function crashReason(attempts: number, current: string | null): string {
+/** Saves job states one after another, so a log never records an older state last. */
+export type SerialSave = ((job: IngestJob) => Promise<void>) & { settled: () => Promise<void> };
+
+/**
+ * Job saves one after another, each of a snapshot taken when asked, so the log never records an
+ * older state last; a failed save is reported and the next goes on.
+ */
+export function serialSave(
+  log: Pick<IngestJobLog, 'save'>,
+  onError: (error: unknown, job: IngestJob) => void,
+): SerialSave {
+  let writes: Promise<void> = Promise.resolve();
+  const save = (job: IngestJob) => {
+    const snapshot: IngestJob = structuredClone(job);
+    writes = writes.then(() => log.save(snapshot)).catch((error) => onError(error, snapshot));
+    return writes;
+  };
+  return Object.assign(save, { settled: () => writes });
+}
+
+/** A new job for files a tenant just uploaded, queued. */
+export function newIngestJob(tenant: string, files: string[]): IngestJob {
+  return {
+    id: randomUUID(),
+    tenant,
+    status: 'queued',
+    files,
+    processed: 0,
+    current: null,
+    attempts: 0,
+    summary: null,
+    error: null,
+    createdAt: new Date().toISOString(),
+    finishedAt: null,
+  };
+}
+
+/**
+ * Runs a job already recorded as running, recording its progress as it goes and its end (done
+ * with the summary, or failed with the error) through `save`; never throws for the job's failure.
+ */
+export async function runRecordedJob(
+  job: IngestJob,
+  run: RunIngestJob,
+  save: (job: IngestJob) => Promise<void>,
+): Promise<void> {
+  try {
+    const { embedMs: _embedMs, ...summary } = await run(job, (progress) => {
+      job.processed = progress.processed;
+      if (progress.current === job.current) return;
+      job.current = progress.current;
+      void save(job);
+    });
+    job.summary = summary;
+    job.status = 'done';
+  } catch (error) {
+    job.status = 'failed';
+    job.error = (error as Error).message;
+  } finally {
+    job.current = null;
+    job.finishedAt = new Date().toISOString();
+    await save(job);
+  }
+}
+
+/** The error of a job given up after its process stopped under it `attempts` times. */
+export function crashReason(attempts: number, current: string | null): string {
   const where = current ? ` while processing "${current}"` : '';
-  return `the server stopped ${attempts} times${where} before this job could finish; it is not retried`;
+  return `the process running it stopped ${attempts} times${where} before this job could finish; it is not retried`;
 }

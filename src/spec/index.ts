@@ -18,4 +18,5 @@ export * from './judge.ts';
 export * from './language-model.ts';
 export * from './store.ts';
 export * from './trace.ts';
+export * from './upload-store.ts';
 export * from './usage-store.ts';

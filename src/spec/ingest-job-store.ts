@@ -24,8 +24,8 @@ export interface IngestJobStore<Job extends IngestJobRecord = IngestJobRecord> {
   save(job: Job): Promise<void>;
   /** Any recorded job, finished or not. */
   get(id: string): Promise<Job | undefined>;
-  /** Jobs that were queued or running when the last process stopped, oldest update first. */
-  unfinished(): Promise<Job[]>;
+  /** Jobs queued or running (all tenants', or one tenant's), oldest update first. */
+  unfinished(options?: { tenant?: string }): Promise<Job[]>;
   /**
    * Takes the queued job saved longest ago, optionally of one tenant, and records it as running
    * with one more attempt, atomically: two claims never take the same job.

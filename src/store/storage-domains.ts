@@ -9,6 +9,7 @@ import type {
   IngestJobStore,
   Store,
   TraceStore,
+  UploadStore,
   UsageStore,
 } from '../spec/index.ts';
 
@@ -28,6 +29,8 @@ export interface StorageDomains<
   usage: UsageStore;
   evalRuns: EvalRunStore<Run>;
   settings: IndexSettingsStore;
+  /** Files uploaded over the API, where every ingest worker can read them. */
+  uploads: UploadStore;
   /** Closes every domain (and the backend's connections). */
   close(): Promise<void>;
 }

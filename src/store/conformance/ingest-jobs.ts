@@ -57,6 +57,10 @@ export function runIngestJobsConformance(options: DomainSuiteOptions<IngestJobSt
         (await jobs.unfinished()).map((row) => row.id),
         ['b', 'a'],
       );
+      assert.deepEqual(
+        (await jobs.unfinished({ tenant: 'acme' })).map((row) => row.id),
+        ['a'],
+      );
     });
 
     test(

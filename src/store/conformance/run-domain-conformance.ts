@@ -6,6 +6,7 @@ import { runEvalRunsConformance } from './eval-runs.ts';
 import { runIngestJobsConformance } from './ingest-jobs.ts';
 import { runSettingsConformance } from './settings.ts';
 import { runTracesConformance } from './traces.ts';
+import { runUploadsConformance } from './uploads.ts';
 import { runUsageConformance } from './usage.ts';
 
 /**
@@ -37,4 +38,5 @@ export function runDomainConformance(options: {
   runUsageConformance(domain('usage'));
   runEvalRunsConformance(domain('evalRuns'));
   runSettingsConformance(domain('settings'));
+  runUploadsConformance(domain('uploads'));
 }

@@ -9,6 +9,7 @@ import { createPgIngestJobs } from './pg-ingest-jobs.ts';
 import { migrateDomains } from './pg-migrations-domains.ts';
 import { createPgSettings } from './pg-settings.ts';
 import { createPgTraces } from './pg-traces.ts';
+import { createPgUploads } from './pg-uploads.ts';
 import { createPgUsage } from './pg-usage.ts';
 
 /** The URL without its password, for error messages. */
@@ -53,6 +54,7 @@ export async function openPostgresDomains<
     usage: createPgUsage(pool),
     evalRuns: createPgEvalRuns<Run>(pool),
     settings: createPgSettings(pool),
+    uploads: createPgUploads(pool),
     async close() {
       if (closed) return;
       closed = true;

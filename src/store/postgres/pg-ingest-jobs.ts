@@ -16,9 +16,11 @@ export function createPgIngestJobs<Job extends IngestJobRecord = IngestJobRecord
       const { rows } = await pool.query<{ job: Job }>('SELECT job FROM ingest_jobs WHERE id = $1', [id]);
       return rows[0]?.job;
     },
-    async unfinished() {
+    async unfinished(options = {}) {
       const { rows } = await pool.query<{ job: Job }>(
-        `SELECT job FROM ingest_jobs WHERE status IN ('queued', 'running') ORDER BY updated_at, seq`,
+        `SELECT job FROM ingest_jobs WHERE status IN ('queued', 'running') AND ($1::text IS NULL OR tenant = $1)
+         ORDER BY updated_at, seq`,
+        [options.tenant ?? null],
       );
       return rows.map((row) => row.job);
     },

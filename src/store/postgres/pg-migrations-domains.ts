@@ -65,6 +65,13 @@ export const DOMAIN_MIGRATIONS: readonly Migration[] = [
       namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (namespace, key));
       CREATE TABLE index_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   },
+  {
+    version: 'uploads-001',
+    sql: `CREATE TABLE uploads (
+      tenant TEXT NOT NULL, name TEXT NOT NULL, sha256 TEXT NOT NULL, size BIGINT NOT NULL,
+      bytes BYTEA NOT NULL, set_aside BOOLEAN NOT NULL DEFAULT false, uploaded_at TIMESTAMPTZ NOT NULL,
+      PRIMARY KEY (tenant, name));`,
+  },
 ];
 
 // Any constant both migrators agree on: it serialises processes migrating the same database.

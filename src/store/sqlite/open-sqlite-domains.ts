@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { EvalRunRecord, IngestJobRecord } from '../../spec/index.ts';
+import { openFolderUploads } from '../folder-uploads.ts';
 import type { StorageDomains } from '../storage-domains.ts';
 import { openSqliteAnswerCache } from './sqlite-answer-cache.ts';
 import { openSqliteApiKeys } from './sqlite-api-keys.ts';
@@ -12,7 +14,7 @@ import { openSqliteUsage } from './sqlite-usage.ts';
 /**
  * Every non-document domain of one index file, each on its own connection opened at first use,
  * so opening them creates no file and no table a command does not touch (eval runs stay files
- * in `runs/` next to the index).
+ * in `runs/` and uploads in `uploads/<tenant>/` next to the index).
  */
 export function openSqliteDomains<
   Job extends IngestJobRecord = IngestJobRecord,
@@ -27,6 +29,7 @@ export function openSqliteDomains<
     usage: openSqliteUsage(indexPath),
     evalRuns: openSqliteEvalRuns<Run>(indexPath),
     settings: openSqliteSettings(indexPath),
+    uploads: openFolderUploads(path.join(path.dirname(path.resolve(indexPath)), 'uploads')),
   };
   return {
     ...domains,

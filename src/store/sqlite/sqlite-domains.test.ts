@@ -6,14 +6,19 @@ import { openSqliteDomains } from './open-sqlite-domains.ts';
 
 const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-domains-'));
 let counter = 0;
-// One index file per test: every writer a test opens shares it, the next test starts empty.
-let current = path.join(tempDir, `index-${counter}.db`);
+// One folder per test (the index file and its uploads): every writer a test opens shares it, the
+// next test starts empty.
+const indexIn = (n: number) => {
+  fs.mkdirSync(path.join(tempDir, `test-${n}`));
+  return path.join(tempDir, `test-${n}`, 'index.db');
+};
+let current = indexIn(counter);
 
 runDomainConformance({
   name: 'sqlite',
   open: async () => openSqliteDomains(current),
   cleanup: async () => {
     counter += 1;
-    current = path.join(tempDir, `index-${counter}.db`);
+    current = indexIn(counter);
   },
 });

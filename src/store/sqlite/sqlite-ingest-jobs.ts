@@ -35,12 +35,13 @@ export function openSqliteIngestJobs<Job extends IngestJobRecord = IngestJobReco
         | undefined;
       return row ? (JSON.parse(row.job) as Job) : undefined;
     },
-    async unfinished() {
+    async unfinished(options = {}) {
       const rows = connection.db
         .prepare(
-          `SELECT job FROM ingest_jobs WHERE status IN ('queued', 'running') ORDER BY updated_at, rowid`,
+          `SELECT job FROM ingest_jobs WHERE status IN ('queued', 'running') AND (? IS NULL OR tenant = ?)
+           ORDER BY updated_at, rowid`,
         )
-        .all() as { job: string }[];
+        .all(options.tenant ?? null, options.tenant ?? null) as { job: string }[];
       return rows.map((row) => JSON.parse(row.job) as Job);
     },
     async claimNext(options = {}) {
