@@ -14,6 +14,7 @@ import { searchCommand } from './search-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { traceCommand } from './trace-command.ts';
 import { usageCommand } from './usage-command.ts';
+import { workerCommand } from './worker-command.ts';
 
 const HELP = `cairn: grounded question answering over your own documents
 
@@ -30,6 +31,7 @@ Usage:
   cairn eval <subcommand>          retrieval and answer evaluation, reports, judge checks
   cairn serve [--port 8787]        the HTTP API (search, ask with streaming, documents, traces)
   cairn mcp                        the index as an MCP server over stdio (search, fetch, ask)
+  cairn worker                     runs upload jobs from the shared queue (Postgres index + Redis)
 
 Run "cairn <command> --help" for options. Global: --config FILE, --debug (stack traces).
 `;
@@ -65,6 +67,8 @@ export async function runCli(argv: string[], context: CommandContext): Promise<n
         return await serveCommand(rest, context);
       case 'mcp':
         return await mcpCommand(rest, context);
+      case 'worker':
+        return await workerCommand(rest, context);
       case undefined:
       case 'help':
       case '--help':

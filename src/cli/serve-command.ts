@@ -11,24 +11,31 @@ import { CairnError } from '../spec/index.ts';
 import { storageFilePath } from '../store/open-storage.ts';
 import { openSqliteFeedbackStore } from '../store/sqlite/index.ts';
 import { createUsageLedger } from '../usage/index.ts';
+import { openIngestNotifier } from '../worker/ingest-notifier.ts';
+import { startIngestWorker } from '../worker/ingest-worker.ts';
 import { buildPipeline, type Pipeline } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
 import { closeEmbedder } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { integerOption, parseOptions } from './parse-options.ts';
+import { requireWorkerSetup, uploadWorkerOptions } from './worker-command.ts';
 
 // The UI built by `npm install` (vite build web), next to this package's sources.
 const WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-export const SERVE_HELP = `Usage: cairn serve [--port 8787] [--host 127.0.0.1] [--index FILE] [--config FILE]
+export const SERVE_HELP = `Usage: cairn serve [--port 8787] [--host 127.0.0.1] [--index FILE|postgres://...] [--config FILE]
+                   [--no-worker]
 
 Serves the HTTP API (see the README) on one port. On the first start, when the index has no API
 keys, it creates an admin key for the default namespace and prints it once.
 Stops cleanly on SIGTERM or Ctrl-C: in-flight requests finish and queued ingest jobs complete;
 jobs cut off by a crash resume on the next start, and a job that stopped the server
 ingest.maxAttempts times (3) is marked failed with its file set aside. One server per index
-(<index>.lock). /metrics needs an operator key: cairn keys create --tenant ops --role operator.
+(<index>.lock); any number share a postgres:// index. With ingest.queue "redis", upload jobs go
+to a BullMQ queue in server.redisUrl that cairn worker processes (and this node, unless
+--no-worker) take them from. /metrics needs an operator key: cairn keys create --tenant ops
+--role operator.
 `;
 
 /** `cairn serve`: the API as a long-running process. */
@@ -37,6 +44,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     port: { type: 'string' },
     host: { type: 'string' },
     index: { type: 'string' },
+    'no-worker': { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (values.help) {
@@ -71,7 +79,10 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
         },
       })
     : undefined;
-  const lock = acquireIndexLock(path.resolve(indexFile));
+  // Several API nodes share a postgres:// index; a SQLite file has one server.
+  const lock = storageFilePath(indexPath) ? acquireIndexLock(path.resolve(indexFile)) : { release: () => {} };
+  const queued = config.ingest.queue === 'redis';
+  const redisUrl = queued ? requireWorkerSetup(indexPath, config.server.redisUrl) : undefined;
   const threads = settings.embedder.threads ?? ingestThreads();
   let opened: Awaited<ReturnType<typeof openIndexStorage<IngestJob, EvalRun>>>;
   try {
@@ -96,6 +107,8 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   // Ratings live in SQLite beside the index (or in ./.cairn for a postgres:// index) until the
   // feedback domain has a Postgres implementation.
   const feedback = openSqliteFeedbackStore(indexFile);
+  const uploadsDir = path.join(path.dirname(path.resolve(indexFile)), 'uploads');
+  const notifier = redisUrl ? await openIngestNotifier(redisUrl) : undefined;
   const { app, jobs } = createApp({
     store: storage.store,
     indexSettings: storage.settings,
@@ -107,7 +120,9 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     chunking: settings.chunking,
     usage,
     budgets: config.budgets,
-    uploadsDir: path.join(path.dirname(path.resolve(indexFile)), 'uploads'),
+    uploads: storage.uploads,
+    uploadsDir,
+    ...(notifier ? { ingestWorkers: notifier } : {}),
     evalRuns: storage.evalRuns,
     judgeTrustIndex: indexFile,
     webDir: WEB_DIR,
@@ -120,6 +135,14 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     mcp: { allowedHosts: config.server.mcpAllowedHosts, allowedOrigins: config.server.mcpAllowedOrigins },
     trustProxy: config.server.trustProxy,
   });
+  // With the queue, this node also runs upload jobs unless --no-worker (a node that only serves).
+  const worker =
+    redisUrl && !values['no-worker']
+      ? await startIngestWorker({
+          ...uploadWorkerOptions({ redisUrl, storage, embedder, settings, config, workDir: uploadsDir }),
+          log: (line) => context.stdout.write(`${line}\n`),
+        })
+      : undefined;
   const firstKey =
     (await await keys.count()) === 0
       ? await keys.create({ tenant: config.namespace, role: 'admin', label: 'first start' })
@@ -142,6 +165,8 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     });
   } catch (error) {
     await jobs.idle();
+    await worker?.close();
+    await notifier?.close();
     await storage.close();
     await feedback.close();
     await closeEmbedder(opened.embedder);
@@ -168,6 +193,8 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     process.once('SIGINT', stop);
   });
   await jobs.idle();
+  await worker?.close();
+  await notifier?.close();
   await storage.close();
   await rateLimiter?.close?.();
   await feedback.close();

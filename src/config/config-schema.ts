@@ -57,7 +57,12 @@ export const DEFAULT_GUARD = {
 } as const;
 
 /** Server ingest-queue settings when the config says nothing. */
-export const DEFAULT_INGEST = { maxConcurrentTenants: 4, maxAttempts: 3 };
+export const DEFAULT_INGEST = {
+  maxConcurrentTenants: 4,
+  maxAttempts: 3,
+  queue: 'in-process' as 'in-process' | 'redis',
+  workerLockMs: 30_000,
+};
 
 /** Per-file extraction limits when the config says nothing (the loaders' own defaults, in MiB). */
 export const DEFAULT_INGEST_LIMITS = {
@@ -292,6 +297,17 @@ export const configSchema = z
         maxConcurrentTenants: z.number().int().min(1).max(64).default(DEFAULT_INGEST.maxConcurrentTenants),
         /** Starts of a job cut off by the server stopping (a crash) before it is marked failed. */
         maxAttempts: z.number().int().min(1).max(100).default(DEFAULT_INGEST.maxAttempts),
+        /**
+         * Where upload jobs run: `in-process` in the API server that took them, or `redis`: a
+         * durable BullMQ queue in `server.redisUrl` that `cairn worker` processes take them from
+         * (needs a postgres:// index, which every node shares).
+         */
+        queue: z.enum(['in-process', 'redis']).default(DEFAULT_INGEST.queue),
+        /**
+         * How long a worker's hold on a job lasts unless renewed (it renews at half that while
+         * alive): a worker killed mid-job has the job taken over by another after about this long.
+         */
+        workerLockMs: z.number().int().min(1000).max(3_600_000).default(DEFAULT_INGEST.workerLockMs),
       })
       .strict()
       .default({ ...DEFAULT_INGEST }),

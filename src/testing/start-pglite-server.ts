@@ -14,6 +14,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { startSerialGateway } from './pglite-serial-gateway.ts';
 
 /** Options of {@link startPgliteServer}. */
 export interface PgliteServerOptions {
@@ -25,6 +26,11 @@ export interface PgliteServerOptions {
   maxConnections?: number;
   /** @default 0 (a free port chosen by the OS) */
   port?: number;
+  /**
+   * Put {@link startSerialGateway} in front, so several processes can share the database with
+   * each connection's statements and transactions kept whole. @default false
+   */
+  serialGateway?: boolean;
 }
 
 /** A running server: its connection URL and how to stop it. */
@@ -64,7 +70,9 @@ export async function startPgliteServer(options: PgliteServerOptions = {}): Prom
     await db.close();
     throw error;
   }
-  const port = Number(server.getServerConn().split(':').pop());
+  const socketPort = Number(server.getServerConn().split(':').pop());
+  const gateway = options.serialGateway ? await startSerialGateway(socketPort) : undefined;
+  const port = gateway?.port ?? socketPort;
   let closed = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
@@ -75,6 +83,7 @@ export async function startPgliteServer(options: PgliteServerOptions = {}): Prom
     async close() {
       if (closed) return;
       closed = true;
+      await gateway?.close();
       await server.stop();
       await db.close();
     },
