@@ -150,7 +150,7 @@ describe('several nodes share one Postgres and one Redis', async () => {
     // Keys made through the shared key store, as an operator's provisioning script would.
     const domains = await openPostgresDomains(pglite.url);
     for (const tenant of ['acme', 'globex'])
-      for (const role of ['writer', 'reader'] as const)
+      for (const role of ['writer', 'reader', 'admin'] as const)
         keys[`${tenant}-${role}`] = (
           await domains.apiKeys.create({ tenant, role, label: 'multi-node test' })
         ).key;
@@ -196,6 +196,36 @@ describe('several nodes share one Postgres and one Redis', async () => {
     assert.ok(
       body.citations.some((citation) => citation.docId === 'uploads/moraine.md'),
       JSON.stringify(body),
+    );
+  });
+
+  test('an answer streams from the node that took it; a rating given on A is listed on B', {
+    skip,
+  }, async () => {
+    const streamed = await api(apiB, '/v1/ask', keys['acme-reader'] as string, {
+      method: 'POST',
+      json: { question: 'What did the moraine survey record?', stream: true },
+    });
+    assert.equal(streamed.status, 200);
+    assert.match(streamed.headers.get('content-type') ?? '', /text\/event-stream/);
+    const events = (await streamed.text()).split('\n').filter((line) => line.startsWith('event: '));
+    assert.ok(events.includes('event: token'), events.join(' '));
+    assert.equal(events.at(-1), 'event: done');
+    const asked = await api(apiB, '/v1/ask', keys['acme-reader'] as string, {
+      method: 'POST',
+      json: { question: 'Which station did the moraine survey record?' },
+    });
+    const { traceId } = (await asked.json()) as { traceId: string };
+    const rated = await api(apiA, `/v1/traces/${traceId}/feedback`, keys['acme-reader'] as string, {
+      method: 'POST',
+      json: { rating: 'down', comment: 'needs the station number' },
+    });
+    assert.equal(rated.status, 201, await rated.clone().text());
+    const listed = await api(apiB, '/v1/feedback?rating=down', keys['acme-admin'] as string);
+    const { feedback } = (await listed.json()) as { feedback: { traceId: string }[] };
+    assert.deepEqual(
+      feedback.map((entry) => entry.traceId),
+      [traceId],
     );
   });
 
@@ -327,5 +357,31 @@ describe('several nodes share one Postgres and one Redis', async () => {
         `${tenant} on ${route} saw ${other}'s text: ${text.slice(0, 300)}`,
       );
     }
+  });
+
+  test('a worker stopped with SIGTERM mid-job finishes the job before it exits', { skip }, async () => {
+    const documents = Array.from({ length: 8 }, (_, index) => ({
+      name: `esker-${index}.md`,
+      text: pageAbout('esker', index),
+    }));
+    const upload = await api(apiB, '/v1/documents', keys['acme-writer'] as string, {
+      method: 'POST',
+      json: { documents },
+    });
+    const { job } = (await upload.json()) as { job: { id: string } };
+    const runner = await waitFor('a worker to start the job', () =>
+      nodes.find(
+        (node) =>
+          node.name.startsWith('worker') &&
+          node.child.exitCode === null &&
+          node.output().includes(`ingest job ${job.id}`),
+      ),
+    );
+    runner.child.kill('SIGTERM');
+    assert.equal(await runner.exited, 0, runner.output());
+    const state = await jobOf(apiA, keys['acme-reader'] as string, job.id);
+    assert.equal(state?.status, 'done', `${JSON.stringify(state)}\n${runner.output()}`);
+    assert.equal(state?.attempts, 1, 'finished by the worker that took it, not run again');
+    assert.match(runner.output(), /shutting down: finishing the jobs in hand/);
   });
 });

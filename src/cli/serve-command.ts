@@ -9,7 +9,6 @@ import type { EvalRun } from '../evaluate/eval-run.ts';
 import { type AppDependencies, acquireIndexLock, createApp, type IngestJob } from '../server/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { storageFilePath } from '../store/open-storage.ts';
-import { openSqliteFeedbackStore } from '../store/sqlite/index.ts';
 import { createUsageLedger } from '../usage/index.ts';
 import { openIngestNotifier } from '../worker/ingest-notifier.ts';
 import { startIngestWorker } from '../worker/ingest-worker.ts';
@@ -104,9 +103,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   await storage.audit.purgeOlderThan(config.server.auditRetentionDays);
   const pipeline = buildPipeline(settings, embedder, { stream: true, cacheStore: storage.cache });
   const usage = createUsageLedger(storage.usage);
-  // Ratings live in SQLite beside the index (or in ./.cairn for a postgres:// index) until the
-  // feedback domain has a Postgres implementation.
-  const feedback = openSqliteFeedbackStore(indexFile);
+  const feedback = storage.feedback;
   const uploadsDir = path.join(path.dirname(path.resolve(indexFile)), 'uploads');
   const notifier = redisUrl ? await openIngestNotifier(redisUrl) : undefined;
   const { app, jobs } = createApp({
@@ -168,7 +165,6 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     await worker?.close();
     await notifier?.close();
     await storage.close();
-    await feedback.close();
     await closeEmbedder(opened.embedder);
     lock.release();
     await rateLimiter?.close?.();
@@ -197,7 +193,6 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   await notifier?.close();
   await storage.close();
   await rateLimiter?.close?.();
-  await feedback.close();
   await closeEmbedder(opened.embedder);
   lock.release();
   return EXIT.ok;

@@ -4,6 +4,7 @@ import type {
   AuditStore,
   EvalRunRecord,
   EvalRunStore,
+  FeedbackStore,
   IndexSettingsStore,
   IngestJobRecord,
   IngestJobStore,
@@ -29,6 +30,8 @@ export interface StorageDomains<
   usage: UsageStore;
   evalRuns: EvalRunStore<Run>;
   settings: IndexSettingsStore;
+  /** Readers' ratings of answers. */
+  feedback: FeedbackStore;
   /** Files uploaded over the API, where every ingest worker can read them. */
   uploads: UploadStore;
   /** Closes every domain (and the backend's connections). */

@@ -3,6 +3,7 @@ import { runAnswerCacheConformance } from './answer-cache.ts';
 import { runApiKeysConformance } from './api-keys.ts';
 import { runAuditConformance } from './audit.ts';
 import { runEvalRunsConformance } from './eval-runs.ts';
+import { runFeedbackConformance } from './feedback.ts';
 import { runIngestJobsConformance } from './ingest-jobs.ts';
 import { runSettingsConformance } from './settings.ts';
 import { runTracesConformance } from './traces.ts';
@@ -39,4 +40,5 @@ export function runDomainConformance(options: {
   runEvalRunsConformance(domain('evalRuns'));
   runSettingsConformance(domain('settings'));
   runUploadsConformance(domain('uploads'));
+  runFeedbackConformance(domain('feedback'));
 }

@@ -5,6 +5,7 @@ import { createPgAnswerCache } from './pg-answer-cache.ts';
 import { createPgApiKeys } from './pg-api-keys.ts';
 import { createPgAudit } from './pg-audit.ts';
 import { createPgEvalRuns } from './pg-eval-runs.ts';
+import { createPgFeedback } from './pg-feedback.ts';
 import { createPgIngestJobs } from './pg-ingest-jobs.ts';
 import { migrateDomains } from './pg-migrations-domains.ts';
 import { createPgSettings } from './pg-settings.ts';
@@ -54,6 +55,7 @@ export async function openPostgresDomains<
     usage: createPgUsage(pool),
     evalRuns: createPgEvalRuns<Run>(pool),
     settings: createPgSettings(pool),
+    feedback: createPgFeedback(pool),
     uploads: createPgUploads(pool),
     async close() {
       if (closed) return;

@@ -20,7 +20,7 @@ runDomainConformance({
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     await client.query(
-      'TRUNCATE traces, api_keys, audit_log, ingest_jobs, answer_cache, usage_ledger, eval_runs, index_settings, index_meta, uploads',
+      'TRUNCATE traces, api_keys, audit_log, ingest_jobs, answer_cache, usage_ledger, eval_runs, index_settings, index_meta, uploads, feedback',
     );
     await client.end();
   },

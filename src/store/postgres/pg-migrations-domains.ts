@@ -72,6 +72,13 @@ export const DOMAIN_MIGRATIONS: readonly Migration[] = [
       bytes BYTEA NOT NULL, set_aside BOOLEAN NOT NULL DEFAULT false, uploaded_at TIMESTAMPTZ NOT NULL,
       PRIMARY KEY (tenant, name));`,
   },
+  {
+    version: 'feedback-001',
+    sql: `CREATE TABLE feedback (
+      namespace TEXT NOT NULL, trace_id TEXT NOT NULL, rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
+      comment TEXT, key_id TEXT, created_at TEXT NOT NULL, PRIMARY KEY (namespace, trace_id));
+      CREATE INDEX feedback_by_time ON feedback (namespace, created_at);`,
+  },
 ];
 
 // Any constant both migrators agree on: it serialises processes migrating the same database.

@@ -6,6 +6,7 @@ import { openSqliteAnswerCache } from './sqlite-answer-cache.ts';
 import { openSqliteApiKeys } from './sqlite-api-keys.ts';
 import { openSqliteAudit } from './sqlite-audit.ts';
 import { openSqliteEvalRuns } from './sqlite-eval-runs.ts';
+import { openSqliteFeedbackStore } from './sqlite-feedback-store.ts';
 import { openSqliteIngestJobs } from './sqlite-ingest-jobs.ts';
 import { openSqliteSettings } from './sqlite-settings.ts';
 import { openSqliteTraces } from './sqlite-traces.ts';
@@ -29,6 +30,7 @@ export function openSqliteDomains<
     usage: openSqliteUsage(indexPath),
     evalRuns: openSqliteEvalRuns<Run>(indexPath),
     settings: openSqliteSettings(indexPath),
+    feedback: openSqliteFeedbackStore(indexPath),
     uploads: openFolderUploads(path.join(path.dirname(path.resolve(indexPath)), 'uploads')),
   };
   return {

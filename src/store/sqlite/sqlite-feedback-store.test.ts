@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { openSqliteFeedbackStore } from './sqlite-feedback-store.ts';
 import { openSqliteTraces } from './sqlite-traces.ts';
 
-test('feedback lives in the index file: one entry per trace, per namespace, newest first, filtered by rating', async () => {
+test('feedback lives in the index file and survives reopening; an index with other tables gets the table', async () => {
   const indexPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-feedback-store-')), 'index.db');
   // An index that already has its other tables gets the feedback table on first open.
   await openSqliteTraces(indexPath).close();

@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { Feedback, FeedbackRating, FeedbackStore } from '../../spec/index.ts';
+import { lazyConnection } from './lazy-connection.ts';
 
 const FEEDBACK_SCHEMA = `
 CREATE TABLE IF NOT EXISTS feedback (
@@ -26,25 +24,11 @@ type Row = {
 };
 
 /**
- * Answer feedback in the index's own SQLite file, beside the traces it rates (a separate
- * connection; the table is created on first open).
+ * Answer feedback in the index's own SQLite file, beside the traces it rates (its own connection,
+ * opened on first use; the table is created then).
  */
 export function openSqliteFeedbackStore(indexPath: string): FeedbackStore {
-  if (indexPath !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(indexPath)), { recursive: true });
-  const db = new Database(indexPath);
-  db.pragma('busy_timeout = 5000');
-  if (indexPath !== ':memory:') db.pragma('journal_mode = WAL');
-  db.exec(FEEDBACK_SCHEMA);
-  const upsert = db.prepare(
-    'INSERT OR REPLACE INTO feedback (namespace, trace_id, rating, comment, key_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const select = db.prepare('SELECT * FROM feedback WHERE namespace = ? AND trace_id = ?');
-  const listAll = db.prepare(
-    'SELECT * FROM feedback WHERE namespace = ? ORDER BY created_at DESC, trace_id LIMIT ?',
-  );
-  const listRated = db.prepare(
-    'SELECT * FROM feedback WHERE namespace = ? AND rating = ? ORDER BY created_at DESC, trace_id LIMIT ?',
-  );
+  const connection = lazyConnection(indexPath, (db) => db.exec(FEEDBACK_SCHEMA), { wal: true });
   const toFeedback = (row: Row): Feedback => ({
     traceId: row.trace_id,
     namespace: row.namespace,
@@ -55,28 +39,36 @@ export function openSqliteFeedbackStore(indexPath: string): FeedbackStore {
   });
   return {
     async saveFeedback(feedback) {
-      upsert.run(
-        feedback.namespace,
-        feedback.traceId,
-        feedback.rating,
-        feedback.comment ?? null,
-        feedback.keyId ?? null,
-        feedback.createdAt,
-      );
+      connection.db
+        .prepare(
+          'INSERT OR REPLACE INTO feedback (namespace, trace_id, rating, comment, key_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          feedback.namespace,
+          feedback.traceId,
+          feedback.rating,
+          feedback.comment ?? null,
+          feedback.keyId ?? null,
+          feedback.createdAt,
+        );
     },
     async getFeedback(namespace, traceId) {
-      const row = select.get(namespace, traceId) as Row | undefined;
+      const row = connection.db
+        .prepare('SELECT * FROM feedback WHERE namespace = ? AND trace_id = ?')
+        .get(namespace, traceId) as Row | undefined;
       return row ? toFeedback(row) : undefined;
     },
     async listFeedback(namespace, options = {}) {
-      const limit = options.limit ?? 100;
-      const rows = options.rating
-        ? listRated.all(namespace, options.rating, limit)
-        : listAll.all(namespace, limit);
+      const rows = connection.db
+        .prepare(
+          `SELECT * FROM feedback WHERE namespace = ? AND (? IS NULL OR rating = ?)
+           ORDER BY created_at DESC, trace_id LIMIT ?`,
+        )
+        .all(namespace, options.rating ?? null, options.rating ?? null, options.limit ?? 100);
       return (rows as Row[]).map(toFeedback);
     },
     async close() {
-      if (db.open) db.close();
+      connection.close();
     },
   };
 }
