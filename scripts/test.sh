@@ -11,6 +11,20 @@ if ! command -v chromium >/dev/null 2>&1; then
   (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 || echo "warning: could not install chromium"
 fi
 
+# The Postgres domain suites use the machine's PostgreSQL, the queue, rate-limit and multi-node
+# tests its Redis: started here when installed but not running (tests needing one skip, saying
+# why, when it cannot be had).
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if ! port_open 6379; then
+  command -v redis-server >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq redis-server) >/dev/null 2>&1
+  command -v redis-server >/dev/null 2>&1 && redis-server --daemonize yes --port 6379 >/dev/null 2>&1 && sleep 1
+  port_open 6379 || echo "warning: no Redis on 127.0.0.1:6379; the queue and multi-node tests will skip"
+fi
+if ! port_open 5432; then
+  (service postgresql start || pg_ctlcluster 15 main start) >/dev/null 2>&1 && sleep 2
+  port_open 5432 || echo "warning: no PostgreSQL on 127.0.0.1:5432; the Postgres domain suites will skip"
+fi
+
 mapfile -t files < <(find src test -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
 if [ $# -gt 0 ]; then
   selected=()
