@@ -37,10 +37,10 @@ export function createPgFeedback(pool: pg.Pool): FeedbackStore {
       );
     },
     async getFeedback(namespace, traceId) {
-      const { rows } = await pool.query<Row>('SELECT * FROM feedback WHERE namespace = $1 AND trace_id = $2', [
-        namespace,
-        traceId,
-      ]);
+      const { rows } = await pool.query<Row>(
+        'SELECT * FROM feedback WHERE namespace = $1 AND trace_id = $2',
+        [namespace, traceId],
+      );
       return rows[0] ? toFeedback(rows[0]) : undefined;
     },
     async listFeedback(namespace, options = {}) {
