@@ -8,6 +8,7 @@ import { CairnError } from '../spec/index.ts';
 import { startPgliteServer } from '../testing/start-pglite-server.ts';
 import { openDomains, openStorage, parseStorageUrl, storageFilePath } from './open-storage.ts';
 import { createTestDatabase } from './postgres/__fixtures__/test-database.ts';
+import { DOMAIN_MIGRATIONS } from './postgres/pg-migrations-domains.ts';
 
 const embedder = { embedderId: 'hashing:hash-64', dimensions: 64 };
 const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-open-storage-'));
@@ -115,18 +116,10 @@ describe('openStorage on PostgreSQL', { ...(database.skip ? { skip: database.ski
       'SELECT version FROM schema_migrations ORDER BY version',
     );
     await client.end();
+    // Every migration recorded once, the list being the migrator's own.
     assert.deepEqual(
       rows.map((row) => row.version),
-      [
-        'answer-cache-001',
-        'api-keys-001',
-        'audit-001',
-        'eval-runs-001',
-        'ingest-jobs-001',
-        'settings-001',
-        'traces-001',
-        'usage-001',
-      ],
+      DOMAIN_MIGRATIONS.map((migration) => migration.version).sort(),
     );
   });
 
