@@ -5,10 +5,15 @@
  * sessions, then measures `/v1/search` throughput with the local embedder.
  *
  *   npx tsx bench/server-load.ts [--concurrency 100] [--search-seconds 20] [--search-clients 8]
+ *                                [--profile DIR]
+ *
+ * `--profile DIR` writes the server's CPU profile (main thread and model workers) to DIR as
+ * `.cpuprofile` files (open them in Chrome DevTools, or summarise with bench/lib/profile-summary.ts).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CHUNKING } from '../src/chunk/index.ts';
@@ -23,6 +28,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '100' },
     'search-seconds': { type: 'string', default: '20' },
     'search-clients': { type: 'string', default: '8' },
+    profile: { type: 'string' },
   },
 });
 const concurrency = Number(values.concurrency);
@@ -59,7 +65,15 @@ fs.writeFileSync(
 );
 const server = spawn(
   process.execPath,
-  [path.join(root, 'bin', 'cairn.js'), 'serve', '--port', '0', '--config', configFile],
+  [
+    ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values.profile)] : []),
+    path.join(root, 'bin', 'cairn.js'),
+    'serve',
+    '--port',
+    '0',
+    '--config',
+    configFile,
+  ],
   {
     env: {
       ...process.env,
@@ -79,7 +93,15 @@ const url = /(http:\/\/\S+)/.exec(stdout)?.[1] as string;
 const key = /\n {2}(cairn_\S+)/.exec(stdout)?.[1] as string;
 const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
 
-async function streamOnce(question: string): Promise<{ ttft: number; total: number; ok: boolean }> {
+/** Per-stage milliseconds the server reported in the `done` event of each session. */
+type StageTimings = Record<
+  'embedMs' | 'retrieveMs' | 'generateMs' | 'guardMs' | 'totalMs' | 'firstTokenMs',
+  number
+>;
+
+async function streamOnce(
+  question: string,
+): Promise<{ ttft: number; total: number; ok: boolean; timings?: StageTimings }> {
   const started = performance.now();
   let ttft = Number.NaN;
   try {
@@ -97,19 +119,28 @@ async function streamOnce(question: string): Promise<{ ttft: number; total: numb
       if (Number.isNaN(ttft) && value.includes('event: token')) ttft = performance.now() - started;
       text += value;
     }
+    const done = /event: done\ndata: (.*)\n/.exec(text)?.[1];
+    const timings = done
+      ? ((JSON.parse(done) as { timings?: StageTimings }).timings ?? undefined)
+      : undefined;
     return {
       ttft,
       total: performance.now() - started,
-      ok: text.includes('event: done') && !text.includes('event: error'),
+      ok: done !== undefined && !text.includes('event: error'),
+      ...(timings ? { timings } : {}),
     };
   } catch {
     return { ttft, total: performance.now() - started, ok: false };
   }
 }
 
+// The client side shares this process with the mock LLM: its event-loop delay says whether the
+// measurement itself (not the server) is what waits.
+const clientLoop = monitorEventLoopDelay({ resolution: 10 });
 // Warm-up: load the model and the caches.
 await Promise.all(questions.slice(0, 4).map((question) => streamOnce(question)));
 const mockBefore = mock.requests.length;
+clientLoop.enable();
 const wallStarted = performance.now();
 const sessions = await Promise.all(
   Array.from({ length: concurrency }, (_, index) =>
@@ -117,6 +148,7 @@ const sessions = await Promise.all(
   ),
 );
 const wall = performance.now() - wallStarted;
+clientLoop.disable();
 const mockTtft = mock.requests
   .slice(mockBefore)
   .flatMap((request) => (request.firstTokenAt ? [request.firstTokenAt - request.receivedAt] : []));
@@ -159,6 +191,29 @@ console.log(
   ),
 );
 console.log(`errors: ${sessions.length - ok.length} of ${sessions.length}`);
+console.log(
+  `client process event-loop delay during the sessions: p50 ${(clientLoop.percentile(50) / 1e6).toFixed(0)} ms, ` +
+    `p99 ${(clientLoop.percentile(99) / 1e6).toFixed(0)} ms, max ${(clientLoop.max / 1e6).toFixed(0)} ms`,
+);
+// Where each request spent its time inside the server, as the engine itself timed the stages.
+const stages: (keyof StageTimings)[] = [
+  'embedMs',
+  'retrieveMs',
+  'generateMs',
+  'guardMs',
+  'firstTokenMs',
+  'totalMs',
+];
+console.log("\nserver-side stage timings of the same sessions (the engine's own `timings`)\n");
+console.log(
+  markdownTable(
+    ['stage', 'p50 ms', 'p95 ms'],
+    stages.map((stage) => {
+      const values = ok.flatMap((session) => (session.timings ? [session.timings[stage] ?? 0] : []));
+      return [stage, fixed(percentile(values, 50), 0), fixed(percentile(values, 95), 0)];
+    }),
+  ),
+);
 
 // /v1/search throughput: closed loop, N clients for a fixed time.
 const searchSeconds = Number(values['search-seconds']);

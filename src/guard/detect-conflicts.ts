@@ -37,8 +37,8 @@ interface Token {
   acronym: boolean;
   /** First word of its sentence, where capitals say nothing. */
   initial: boolean;
-  /** In a Title Case sentence, where capitals say nothing either. */
-  titleCase?: boolean;
+  /** Written with a capital first letter (acronyms and names included). */
+  upperInitial: boolean;
   date?: { year?: number; month: number; day?: number };
 }
 
@@ -47,6 +47,20 @@ interface Sentence {
   text: string;
   tokens: Token[];
   heavy: Set<string>;
+  /** Words and function words, and those of them capitalised (not acronyms): for Title Case. */
+  words: Token[];
+  capitals: Token[];
+}
+
+/**
+ * What the capitals of this set of sentences say: words written with a capital mid-sentence,
+ * words written in lower case somewhere, and the words of Title Case sentences (where a capital
+ * says nothing).
+ */
+interface NameEvidence {
+  midCapital: Set<string>;
+  lower: Set<string>;
+  titleCase: Set<Token>;
 }
 
 /** One aligned sentence pair: the same frame, one differing value. */
@@ -133,18 +147,29 @@ export function detectConflicts(passages: Passage[], options: DetectConflictsOpt
   const minCoverage = options.minCoverage ?? 0.6;
   const maxValueTerms = options.maxValueTerms ?? 6;
   const sentences = passages.flatMap((passage) => sentencesOf(passage));
-  markTitleCase(sentences);
-  const names = nameEvidence(sentences);
+  const names = nameEvidence(sentences, titleCaseWords(sentences));
   const questionTerms = options.question ? new Set(contentTerms(options.question)) : undefined;
   const findings: Finding[] = [];
+  // Shared content words counted through postings (word -> sentences), not by testing every
+  // pair's sets: pairs that share none cost nothing.
+  const postings = new Map<string, number[]>();
+  sentences.forEach((sentence, index) => {
+    for (const key of sentence.heavy) {
+      const list = postings.get(key);
+      if (list) list.push(index);
+      else postings.set(key, [index]);
+    }
+  });
+  const shared = new Int32Array(sentences.length);
   for (let i = 0; i < sentences.length; i++) {
     const a = sentences[i] as Sentence;
+    shared.fill(0);
+    for (const key of a.heavy)
+      for (const j of postings.get(key) as number[]) if (j > i) shared[j] = (shared[j] as number) + 1;
     for (let j = i + 1; j < sentences.length; j++) {
+      if ((shared[j] as number) < minShared) continue;
       const b = sentences[j] as Sentence;
       if (a.passage.docId === b.passage.docId) continue;
-      let shared = 0;
-      for (const key of a.heavy) if (b.heavy.has(key)) shared++;
-      if (shared < minShared) continue;
       const finding = compare(a, b, names, { minShared, minCoverage, maxValueTerms });
       if (!finding) continue;
       if (questionTerms && !relevant(finding, questionTerms)) continue;
@@ -182,23 +207,41 @@ export function conflictNote(conflicts: Conflict[]): string {
 
 /** The passage's sentences as tokens, without a leading dateline ("Feb 5, 2022 ..."). */
 function sentencesOf(passage: Passage): Sentence[] {
-  const text = passage.text.replace(DATELINE, '');
-  return splitSentences(text).flatMap((span) => {
+  // Cached tokens are shared between calls and never changed: per-call marks live in NameEvidence.
+  return tokenizedSentences(passage.text).map((sentence) => ({ passage, ...sentence }));
+}
+
+type TokenizedSentence = Omit<Sentence, 'passage'>;
+
+// The same passages come back for question after question, and tokenizing is most of the cost
+// of a conflict check: a bounded cache by passage text (oldest dropped first).
+const TOKENIZED_LIMIT = 4096;
+const tokenized = new Map<string, TokenizedSentence[]>();
+
+function tokenizedSentences(passageText: string): TokenizedSentence[] {
+  const cached = tokenized.get(passageText);
+  if (cached) return cached;
+  const text = passageText.replace(DATELINE, '');
+  const sentences = splitSentences(text).flatMap((span) => {
     const sentenceText = span.text.trim();
     const tokens = tokenize(sentenceText);
     if (tokens.length < 4) return [];
-
     const heavy = new Set(tokens.filter((token) => token.kind !== 'light').map((token) => token.key));
-    return [{ passage, text: sentenceText, tokens, heavy }];
+    const words = tokens.filter((token) => token.kind === 'word' || STOP_WORDS.has(token.key));
+    const capitals = words.filter((token) => token.upperInitial && !token.acronym);
+    return [{ text: sentenceText, tokens, heavy, words, capitals }];
   });
+  if (tokenized.size >= TOKENIZED_LIMIT) tokenized.delete(tokenized.keys().next().value as string);
+  tokenized.set(passageText, sentences);
+  return sentences;
 }
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let at = 0;
   let initial = true;
-  const push = (token: Omit<Token, 'initial'>) => {
-    tokens.push({ ...token, initial });
+  const push = (token: Omit<Token, 'initial' | 'upperInitial'>) => {
+    tokens.push({ ...token, initial, upperInitial: /^\p{Lu}/u.test(token.text) });
     if (token.kind !== 'light' || /[\p{L}\p{N}]/u.test(token.text)) initial = false;
   };
   while (at < text.length) {
@@ -322,49 +365,53 @@ function spelledNumber(word: string): number | undefined {
 }
 
 /**
- * Marks the words of Title Case sentences (headlines, page titles), where a capital says nothing
+ * The words of Title Case sentences (headlines, page titles), where a capital says nothing
  * about names: mostly capitalised, with a capitalised function word inside ("Movie With
  * Returning Director") or capitalised words that are written in lower case elsewhere.
  */
-function markTitleCase(sentences: Sentence[]): void {
+function titleCaseWords(sentences: Sentence[]): Set<Token> {
   const lower = new Set<string>();
   for (const sentence of sentences)
-    for (const token of sentence.tokens) if (!/^\p{Lu}/u.test(token.text)) lower.add(token.key);
-  for (const sentence of sentences) {
-    const words = sentence.tokens.filter((token) => token.kind === 'word' || STOP_WORDS.has(token.key));
-    const capitals = words.filter((token) => /^\p{Lu}/u.test(token.text) && !token.acronym);
+    for (const token of sentence.tokens) if (!token.upperInitial) lower.add(token.key);
+  const titleCase = new Set<Token>();
+  for (const { words, capitals } of sentences) {
     if (words.length < 3 || capitals.length <= 0.6 * words.length) continue;
-    const functionWords = capitals.filter((token) => !token.initial && STOP_WORDS.has(token.key)).length;
-    const commonWords = capitals.filter((token) => token.kind === 'word' && lower.has(token.key)).length;
+    let functionWords = 0;
+    let commonWords = 0;
+    for (const token of capitals) {
+      if (!token.initial && STOP_WORDS.has(token.key)) functionWords += 1;
+      if (token.kind === 'word' && lower.has(token.key)) commonWords += 1;
+    }
     if (functionWords === 0 && commonWords < 2) continue;
-    for (const token of capitals) token.titleCase = true;
+    for (const token of capitals) titleCase.add(token);
   }
+  return titleCase;
 }
 
 /**
  * Which capitalised words are names: written with a capital inside a sentence somewhere, or never
  * written in lower case at all (so a capital at a sentence's start is probably a name too).
  */
-function nameEvidence(sentences: Sentence[]): { midCapital: Set<string>; lower: Set<string> } {
+function nameEvidence(sentences: Sentence[], titleCase: Set<Token>): NameEvidence {
   const midCapital = new Set<string>();
   const lower = new Set<string>();
   for (const sentence of sentences) {
     for (const token of sentence.tokens) {
       if (token.kind !== 'word') continue;
       if (!token.capitalized) lower.add(token.key);
-      else if (!token.initial && !token.titleCase) midCapital.add(token.key);
+      else if (!token.initial && !titleCase.has(token)) midCapital.add(token.key);
     }
   }
-  return { midCapital, lower };
+  return { midCapital, lower, titleCase };
 }
 
 type Strength = 'strong' | 'weak' | undefined;
 
 /** How sure it is that a token is a value: numbers, dates, versions and clear names are strong. */
-function valueStrength(token: Token, names: { midCapital: Set<string>; lower: Set<string> }): Strength {
+function valueStrength(token: Token, names: NameEvidence): Strength {
   if (token.kind === 'number' || token.kind === 'date' || token.kind === 'version') return 'strong';
   if (token.kind !== 'word' || !token.capitalized) return undefined;
-  if (token.titleCase) return names.lower.has(token.key) ? undefined : 'weak';
+  if (names.titleCase.has(token)) return names.lower.has(token.key) ? undefined : 'weak';
   if (token.acronym || !token.initial || names.midCapital.has(token.key)) return 'strong';
   return names.lower.has(token.key) ? undefined : 'weak';
 }
@@ -441,7 +488,7 @@ function differingBlocks(a: Token[], b: Token[], pairs: [number, number][]): Blo
 function compare(
   a: Sentence,
   b: Sentence,
-  names: { midCapital: Set<string>; lower: Set<string> },
+  names: NameEvidence,
   limits: { minShared: number; minCoverage: number; maxValueTerms: number },
 ): Finding | undefined {
   const pairs = align(a.tokens, b.tokens);
@@ -502,11 +549,7 @@ function compare(
  * versions) or a quantity with its unit ("90 days" against "1 year"). A capital at a sentence's
  * start only counts when the other side holds a clear value.
  */
-function valueSide(
-  side: Token[],
-  other: Token[],
-  names: { midCapital: Set<string>; lower: Set<string> },
-): boolean {
+function valueSide(side: Token[], other: Token[], names: NameEvidence): boolean {
   const strengths = side.map((token) => valueStrength(token, names));
   const otherStrong = other.some((token) => valueStrength(token, names) === 'strong');
   const isValue = (strength: Strength) => strength === 'strong' || (strength === 'weak' && otherStrong);
@@ -516,11 +559,7 @@ function valueSide(
 }
 
 /** Both sides hold the same kinds of value (a name for a name, a date for a date). */
-function sameShape(
-  left: Token[],
-  right: Token[],
-  names: { midCapital: Set<string>; lower: Set<string> },
-): boolean {
+function sameShape(left: Token[], right: Token[], names: NameEvidence): boolean {
   const shape = (side: Token[]) =>
     [
       ...new Set(

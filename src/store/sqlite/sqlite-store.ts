@@ -186,6 +186,9 @@ class SqliteStore implements Store {
   readonly info: IndexInfo;
   readonly #db: Database.Database;
   readonly #statements;
+  // Queries whose SQL varies with the filter are prepared once per distinct text and kept:
+  // preparing is a measurable share of a search under load.
+  readonly #prepared = new Map<string, Database.Statement>();
 
   constructor(db: Database.Database, info: IndexInfo) {
     this.#db = db;
@@ -220,6 +223,16 @@ class SqliteStore implements Store {
     };
   }
 
+  #prepare(sql: string): Database.Statement {
+    let statement = this.#prepared.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      // Filters are built from a bounded set of shapes; the bound only guards against a runaway.
+      if (this.#prepared.size >= 256) this.#prepared.clear();
+      this.#prepared.set(sql, statement);
+    }
+    return statement;
+  }
   async upsertDocument(input: {
     namespace: string;
     document: CairnDocument;
@@ -269,9 +282,11 @@ class SqliteStore implements Store {
 
   async setQuarantined(namespace: string, docId: string, quarantined: boolean): Promise<boolean> {
     return (
-      this.#db
-        .prepare('UPDATE documents SET quarantined = ? WHERE namespace = ? AND id = ?')
-        .run(quarantined ? 1 : 0, namespace, docId).changes > 0
+      this.#prepare('UPDATE documents SET quarantined = ? WHERE namespace = ? AND id = ?').run(
+        quarantined ? 1 : 0,
+        namespace,
+        docId,
+      ).changes > 0
     );
   }
 
@@ -302,9 +317,9 @@ class SqliteStore implements Store {
 
   async getDocuments(namespace: string, docIds: string[]): Promise<StoredDocument[]> {
     if (docIds.length === 0) return [];
-    const rows = this.#db
-      .prepare('SELECT * FROM documents WHERE namespace = ? AND id IN (SELECT value FROM json_each(?))')
-      .all(namespace, JSON.stringify(docIds)) as DocumentRow[];
+    const rows = this.#prepare(
+      'SELECT * FROM documents WHERE namespace = ? AND id IN (SELECT value FROM json_each(?))',
+    ).all(namespace, JSON.stringify(docIds)) as DocumentRow[];
     return rows.map(toStoredDocument);
   }
 
@@ -313,27 +328,23 @@ class SqliteStore implements Store {
   }
 
   async listCollections(namespace: string): Promise<CollectionBinding[]> {
-    return this.#db
-      .prepare('SELECT name, root FROM collections WHERE namespace = ? ORDER BY name')
-      .all(namespace) as CollectionBinding[];
+    return this.#prepare('SELECT name, root FROM collections WHERE namespace = ? ORDER BY name').all(
+      namespace,
+    ) as CollectionBinding[];
   }
 
   async bindCollection(namespace: string, binding: CollectionBinding): Promise<void> {
-    this.#db
-      .prepare(
-        `INSERT INTO collections (namespace, name, root) VALUES (?, ?, ?)
+    this.#prepare(
+      `INSERT INTO collections (namespace, name, root) VALUES (?, ?, ?)
          ON CONFLICT(namespace, name) DO UPDATE SET root = excluded.root`,
-      )
-      .run(namespace, binding.name, binding.root);
+    ).run(namespace, binding.name, binding.root);
   }
 
   async renameCollection(namespace: string, from: string, to: string): Promise<number> {
-    const rows = this.#db
-      .prepare(
-        `SELECT id, source, format, metadata FROM documents
+    const rows = this.#prepare(
+      `SELECT id, source, format, metadata FROM documents
          WHERE namespace = ? AND json_extract(metadata, '$.collection') = ?`,
-      )
-      .all(namespace, from) as Pick<DocumentRow, 'id' | 'source' | 'format' | 'metadata'>[];
+    ).all(namespace, from) as Pick<DocumentRow, 'id' | 'source' | 'format' | 'metadata'>[];
     return this.#db.transaction(() => {
       for (const row of rows) {
         const metadata = JSON.parse(row.metadata) as Record<string, unknown>;
@@ -347,33 +358,34 @@ class SqliteStore implements Store {
           metadata: { ...metadata, collection: to },
         });
       }
-      this.#db.prepare('DELETE FROM collections WHERE namespace = ? AND name = ?').run(namespace, to);
-      this.#db
-        .prepare('UPDATE collections SET name = ? WHERE namespace = ? AND name = ?')
-        .run(to, namespace, from);
+      this.#prepare('DELETE FROM collections WHERE namespace = ? AND name = ?').run(namespace, to);
+      this.#prepare('UPDATE collections SET name = ? WHERE namespace = ? AND name = ?').run(
+        to,
+        namespace,
+        from,
+      );
       return rows.length;
     })();
   }
 
   async getSetting(namespace: string, key: string): Promise<string | undefined> {
     // A read-only index written before settings existed has no table: nothing was recorded.
-    const exists = this.#db
-      .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'`)
-      .get();
+    const exists = this.#prepare(
+      `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'`,
+    ).get();
     if (!exists) return undefined;
-    const row = this.#db
-      .prepare('SELECT value FROM settings WHERE namespace = ? AND key = ?')
-      .get(namespace, key) as { value: string } | undefined;
+    const row = this.#prepare('SELECT value FROM settings WHERE namespace = ? AND key = ?').get(
+      namespace,
+      key,
+    ) as { value: string } | undefined;
     return row?.value;
   }
 
   async setSetting(namespace: string, key: string, value: string): Promise<void> {
-    this.#db
-      .prepare(
-        `INSERT INTO settings (namespace, key, value) VALUES (?, ?, ?)
+    this.#prepare(
+      `INSERT INTO settings (namespace, key, value) VALUES (?, ?, ?)
          ON CONFLICT(namespace, key) DO UPDATE SET value = excluded.value`,
-      )
-      .run(namespace, key, value);
+    ).run(namespace, key, value);
   }
 
   async searchText(query: string, options: StoreQueryOptions): Promise<ScoredChunkId[]> {
@@ -381,17 +393,15 @@ class SqliteStore implements Store {
     if (ftsQuery === undefined || options.k <= 0) return [];
     const condition = filterToSql(options.filter, options.includeQuarantined);
     // FTS5's bm25() is lower-is-better (negative); negate so every store scores higher-is-better.
-    const rows = this.#db
-      .prepare(
-        `SELECT c.id AS chunkId, -bm25(chunks_fts) AS score
+    const rows = this.#prepare(
+      `SELECT c.id AS chunkId, -bm25(chunks_fts) AS score
          FROM chunks_fts
          JOIN chunks c ON c.rowid = chunks_fts.rowid
          JOIN documents d ON d.namespace = c.namespace AND d.id = c.doc_id
          WHERE chunks_fts MATCH ? AND c.namespace = ? AND ${condition.sql}
          ORDER BY bm25(chunks_fts)
          LIMIT ?`,
-      )
-      .all(ftsQuery, options.namespace, ...condition.params, options.k) as ScoredChunkId[];
+    ).all(ftsQuery, options.namespace, ...condition.params, options.k) as ScoredChunkId[];
     return rows;
   }
 
@@ -408,17 +418,15 @@ class SqliteStore implements Store {
     if (hasConstraints(options.filter)) {
       // Exact scan over the filtered rows, so k results come back even when the filter is selective.
       const condition = filterToSql(options.filter, options.includeQuarantined);
-      rows = this.#db
-        .prepare(
-          `SELECT c.rowid AS rowid, vec_distance_cosine(v.embedding, ?) AS distance
+      rows = this.#prepare(
+        `SELECT c.rowid AS rowid, vec_distance_cosine(v.embedding, ?) AS distance
            FROM chunks c
            JOIN documents d ON d.namespace = c.namespace AND d.id = c.doc_id
            JOIN chunks_vec v ON v.rowid = c.rowid
            WHERE c.namespace = ? AND c.role != 'parent' AND ${condition.sql}
            ORDER BY distance
            LIMIT ?`,
-        )
-        .all(bytes, options.namespace, ...condition.params, options.k) as typeof rows;
+      ).all(bytes, options.namespace, ...condition.params, options.k) as typeof rows;
     } else {
       // The vector index knows nothing of quarantine: over-fetch by the quarantined chunks, then drop them.
       const excluded = options.includeQuarantined
@@ -448,34 +456,30 @@ class SqliteStore implements Store {
   }
 
   #idsForRowids(rowids: number[]): Map<number, string> {
-    const rows = this.#db
-      .prepare('SELECT rowid, id FROM chunks WHERE rowid IN (SELECT value FROM json_each(?))')
-      .all(JSON.stringify(rowids)) as { rowid: number; id: string }[];
+    const rows = this.#prepare(
+      'SELECT rowid, id FROM chunks WHERE rowid IN (SELECT value FROM json_each(?))',
+    ).all(JSON.stringify(rowids)) as { rowid: number; id: string }[];
     return new Map(rows.map((row) => [row.rowid, row.id]));
   }
 
   async getChunks(namespace: string, chunkIds: string[]): Promise<StoredChunk[]> {
     if (chunkIds.length === 0) return [];
-    const rows = this.#db
-      .prepare(
-        `SELECT c.*, d.source AS source, d.title AS title
+    const rows = this.#prepare(
+      `SELECT c.*, d.source AS source, d.title AS title
          FROM chunks c JOIN documents d ON d.namespace = c.namespace AND d.id = c.doc_id
          WHERE c.namespace = ? AND c.id IN (SELECT value FROM json_each(?))`,
-      )
-      .all(namespace, JSON.stringify(chunkIds)) as ChunkRow[];
+    ).all(namespace, JSON.stringify(chunkIds)) as ChunkRow[];
     const byId = new Map(rows.map((row) => [row.id, toStoredChunk(row)]));
     return chunkIds.flatMap((id) => byId.get(id) ?? []);
   }
 
   async getEmbeddings(namespace: string, chunkIds: string[]): Promise<Map<string, Float32Array>> {
     if (chunkIds.length === 0) return new Map();
-    const rows = this.#db
-      .prepare(
-        `SELECT c.id AS id, v.embedding AS embedding
+    const rows = this.#prepare(
+      `SELECT c.id AS id, v.embedding AS embedding
          FROM chunks c JOIN chunks_vec v ON v.rowid = c.rowid
          WHERE c.namespace = ? AND c.id IN (SELECT value FROM json_each(?))`,
-      )
-      .all(namespace, JSON.stringify(chunkIds)) as { id: string; embedding: Buffer }[];
+    ).all(namespace, JSON.stringify(chunkIds)) as { id: string; embedding: Buffer }[];
     return new Map(rows.map((row) => [row.id, vectorFromBytes(row.embedding)]));
   }
 
