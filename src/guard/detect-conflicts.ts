@@ -100,6 +100,8 @@ const DATE_PATTERNS: { pattern: RegExp; parts: (m: RegExpExecArray) => (string |
   },
   { pattern: new RegExp(`${MONTH}\\s+(\\d{4})(?![\\p{L}\\p{N}])`, 'iyu'), parts: (m) => [m[2], m[1]] },
 ];
+// First letters of the month names, either case: where a written date can begin.
+const MONTH_INITIALS = new Set('jfmasondJFMASOND');
 const VERSION = /(?:[vV]\d+(?:\.\d+)*|\d+\.\d+\.\d+(?:\.\d+)*)(?![\p{L}\p{N}])/uy;
 const NUMBER = /(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?(?![\p{L}\p{N}])/uy;
 const DOTTED_ACRONYM = /(?:\p{Lu}\.){2,}/uy;
@@ -250,7 +252,10 @@ function tokenize(text: string): Token[] {
       at = SPACE.lastIndex;
       continue;
     }
-    const date = matchDate(text, at);
+    // Each pattern can only start on these characters: most positions skip the regexes at once.
+    const first = text[at] as string;
+    const digit = first >= '0' && first <= '9';
+    const date = digit || MONTH_INITIALS.has(first) ? matchDate(text, at) : undefined;
     if (date) {
       const { end, value } = date;
       const key = `d:${value.year ?? ''}-${value.month}-${value.day ?? ''}`;
@@ -258,7 +263,7 @@ function tokenize(text: string): Token[] {
       at = end;
       continue;
     }
-    const version = sticky(VERSION, text, at);
+    const version = digit || first === 'v' || first === 'V' ? sticky(VERSION, text, at) : undefined;
     if (version) {
       push({
         ...base(text, at, version),
@@ -268,7 +273,7 @@ function tokenize(text: string): Token[] {
       at = version;
       continue;
     }
-    const number = sticky(NUMBER, text, at);
+    const number = digit ? sticky(NUMBER, text, at) : undefined;
     if (number) {
       const raw = text.slice(at, number);
       const percent = raw.endsWith('%') ? '%' : '';
@@ -280,7 +285,7 @@ function tokenize(text: string): Token[] {
       at = number;
       continue;
     }
-    const acronym = sticky(DOTTED_ACRONYM, text, at);
+    const acronym = first !== first.toLowerCase() ? sticky(DOTTED_ACRONYM, text, at) : undefined;
     if (acronym) {
       push({
         ...base(text, at, acronym),
