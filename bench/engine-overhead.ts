@@ -13,6 +13,7 @@ import { createLlmAnswerer } from '../src/generate/llm-answerer.ts';
 import { createOpenAICompatibleChat } from '../src/generate/providers/index.ts';
 import { startMockLlmServer } from '../src/testing/mock-llm-server.ts';
 import { openFieldGuide, ROOT } from './lib/field-guide.ts';
+import { reportFigure } from './lib/figures.ts';
 import { fixed, markdownTable, percentile } from './lib/markdown-table.ts';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '100' } } });
@@ -91,4 +92,6 @@ console.log(
     ],
   ),
 );
+reportFigure('engine-overhead.overhead-p50-ms', percentile(overheads, 50));
+reportFigure('engine-overhead.overhead-p95-ms', percentile(overheads, 95));
 console.log(`\naim: overhead under 50 ms at p95 -> ${percentile(overheads, 95) < 50 ? 'met' : 'not met'}`);

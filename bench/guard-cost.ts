@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadScifact, loadVitestDocs, sharedDir } from '../src/evaluate/injection-data.ts';
 import { detectInjection, detectPii, PII_TYPES } from '../src/guard/index.ts';
+import { reportFigure } from './lib/figures.ts';
 import { fixed, markdownTable } from './lib/markdown-table.ts';
 
 const { values } = parseArgs({
@@ -50,12 +51,15 @@ function msPer1000(texts: readonly string[], run: (text: string) => unknown): nu
   return ((samples[Math.floor(samples.length / 2)] as number) / characters) * 1000;
 }
 
-const costRows = corpora.map(({ name, texts }) => [
-  name,
-  String(texts.length),
-  String(texts.reduce((sum, text) => sum + text.length, 0)),
-  ...stages.map(([, run]) => fixed(msPer1000(texts, run), 3)),
-]);
+const costRows = corpora.map(({ name, texts }) => {
+  const costs = stages.map(([stage, run]) => {
+    const cost = msPer1000(texts, run);
+    if (stage === 'total')
+      reportFigure(`guard-cost.${name.split(' ')[0]?.toLowerCase()}-ms-per-1000-chars`, cost);
+    return fixed(cost, 3);
+  });
+  return [name, String(texts.length), String(texts.reduce((sum, text) => sum + text.length, 0)), ...costs];
+});
 console.log(`\nGuard cost, ms per 1,000 characters (median of ${rounds} passes, Node ${process.version})\n`);
 console.log(markdownTable(['corpus', 'documents', 'characters', ...stages.map(([name]) => name)], costRows));
 

@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { reportFigure } from './lib/figures.ts';
 import { fixed, markdownTable } from './lib/markdown-table.ts';
 
 const { values } = parseArgs({
@@ -67,6 +68,11 @@ for (const size of values.sizes.split(',')) {
       ]),
     ),
   );
+  for (const run of runs)
+    for (const mode of modes) {
+      const result = run.results[mode];
+      if (result) reportFigure(`query-latency.${size}.${run.system}.${mode}-p50-ms`, result.p50);
+    }
   if (cairn) {
     console.log('\np50 ratio, peer / cairn (above 1 = cairn faster)\n');
     console.log(

@@ -20,6 +20,7 @@ import { DEFAULT_CHUNKING } from '../src/chunk/index.ts';
 import { ingestPath, ingestThreads, openIndex } from '../src/engine/index.ts';
 import { loadGoldenSet } from '../src/evaluate/index.ts';
 import { startMockLlmServer } from '../src/testing/mock-llm-server.ts';
+import { reportFigure } from './lib/figures.ts';
 import { fixed, markdownTable, percentile } from './lib/markdown-table.ts';
 import { RESULTS_DIR } from './lib/shared-data.ts';
 
@@ -191,6 +192,10 @@ console.log(
   ),
 );
 console.log(`errors: ${sessions.length - ok.length} of ${sessions.length}`);
+reportFigure(`server-load.c${concurrency}.ttft-p95-ms`, percentile(ttft, 95));
+reportFigure(`server-load.c${concurrency}.total-p95-ms`, percentile(total, 95));
+reportFigure(`server-load.c${concurrency}.overhead-p95-ms`, percentile(ttft, 95) - percentile(mockTtft, 95));
+reportFigure(`server-load.c${concurrency}.errors`, sessions.length - ok.length);
 console.log(
   `client process event-loop delay during the sessions: p50 ${(clientLoop.percentile(50) / 1e6).toFixed(0)} ms, ` +
     `p99 ${(clientLoop.percentile(99) / 1e6).toFixed(0)} ms, max ${(clientLoop.max / 1e6).toFixed(0)} ms`,
@@ -236,6 +241,8 @@ await Promise.all(
     }
   }),
 );
+if (latencies.length > 0)
+  reportFigure('server-load.search-requests-per-second', latencies.length / searchSeconds);
 console.log(`\n/v1/search, ${clients} concurrent clients for ${searchSeconds} s, hybrid, local embedder\n`);
 console.log(
   markdownTable(
