@@ -72,4 +72,20 @@ for (const file of files) {
     `\n${path.basename(file)}: ${totalMs.toFixed(0)} ms profiled\n\nby function (self time):\n${rank(byFunction)}`,
   );
   console.log(`\nby file (self time):\n${rank(byFile)}`);
+  // Inclusive time of cairn's own functions (self plus callees), each counted once per stack.
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const inclusive = new Map<string, number>();
+  for (const [id, ms] of selfMs) {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = (byId.get(at) as ProfileNode).callFrame;
+      if (!frame.url.includes('/src/')) continue;
+      const name = `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + ms);
+    }
+  }
+  console.log(`\ncairn functions, inclusive time:\n${rank(inclusive)}`);
 }
