@@ -112,6 +112,7 @@ export interface Citation {
 export interface AskTimings {
   embedMs: number;
   retrieveMs: number;
+  /** Always 0: cairn has no reranker yet (the field keeps stored runs and clients unchanged). */
   rerankMs: number;
   generateMs: number;
   guardMs: number;

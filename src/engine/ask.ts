@@ -39,7 +39,7 @@ export type {
 } from './ask-types.ts';
 
 /**
- * Answers a question from the index: screen the question, embed, retrieve, (rerank), generate
+ * Answers a question from the index: screen the question, embed, retrieve, generate
  * with citations, enforce the grounding policy (retry once, fall back, refuse), redact, and
  * record a trace with a span per stage and decision. With `redactAnswer` on, every text field of
  * the result (fresh, cached or abstained) and every streamed delta is redacted the same way.
@@ -172,6 +172,7 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
       candidates: retrieval.candidates ?? defaultCandidates(k),
       ...(retrieval.includeQuarantined ? { includeQuarantined: true } : {}),
       ...(questionEmbedding ? { queryEmbedding: questionEmbedding } : {}),
+      traceStep: tracer.stepsUnder(retrieveSpan),
     });
     const ranked = await toPassages(options.store, namespace, retrieved.results);
     const deeper = ranked.slice(k);
@@ -182,10 +183,6 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
       ranked.slice(0, k),
       questionEmbedding,
     );
-    const t = retrieved.timings;
-    tracer.record('cairn.retrieve.bm25', retrieveSpan.startMs, t.bm25Ms);
-    tracer.record('cairn.retrieve.dense', retrieveSpan.startMs + t.bm25Ms, t.denseMs);
-    tracer.record('cairn.retrieve.fuse', retrieveSpan.startMs + t.bm25Ms + t.denseMs, t.fuseMs);
     Object.assign(retrieveSpan.attributes, {
       docIds: passages.map((passage) => passage.docId),
       chunkIds: passages.map((passage) => passage.chunkId),
@@ -193,8 +190,6 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
       scores: passages.map((passage) => Number(passage.score.toFixed(6))),
     });
     tracer.end(retrieveSpan);
-    const rerankSpan = tracer.start('cairn.rerank', { reranker: 'none' });
-    tracer.end(rerankSpan);
 
     const unanswerable =
       // An LLM reads the passages and declines by itself; the extractive answerer cannot tell.
@@ -347,7 +342,7 @@ async function finish(input: {
     timings: {
       embedMs: stageMs('cairn.embed'),
       retrieveMs: stageMs('cairn.retrieve'),
-      rerankMs: stageMs('cairn.rerank'),
+      rerankMs: 0,
       generateMs: stageMs('cairn.generate'),
       guardMs: stageMs('cairn.guard'),
       totalMs: trace.durationMs,

@@ -1,2 +1,3 @@
 export * from './cost.ts';
+export * from './trace-context.ts';
 export * from './tracer.ts';
