@@ -234,15 +234,15 @@ function normalise(request: OtlpObject, protocol: ReceivedSpan['protocol']): Rec
 }
 
 function attributesOf(list: OtlpKeyValue[] | undefined): Record<string, ReceivedValue> {
-  return Object.fromEntries((list ?? []).map(({ key, value }) => [key, valueOf(value)]));
+  return Object.fromEntries((list ?? []).map(({ key, value }) => [key, decodedValue(value)]));
 }
 
-function valueOf(value: OtlpAnyValue | undefined): ReceivedValue {
+function decodedValue(value: OtlpAnyValue | undefined): ReceivedValue {
   if (!value) return null;
   if (value.stringValue !== undefined) return value.stringValue;
   if (value.boolValue !== undefined) return value.boolValue;
   if (value.intValue !== undefined) return Number(value.intValue);
   if (value.doubleValue !== undefined) return value.doubleValue;
-  if (value.arrayValue) return (value.arrayValue.values ?? []).map(valueOf);
+  if (value.arrayValue) return (value.arrayValue.values ?? []).map(decodedValue);
   return null;
 }
