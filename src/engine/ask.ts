@@ -15,6 +15,7 @@ import { defaultCandidates, retrieve } from '../retrieve/index.ts';
 import type { Conflict, Passage, Span } from '../spec/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { costOf } from '../trace/cost.ts';
+import { exportTrace } from '../trace/export-trace.ts';
 import { Tracer } from '../trace/tracer.ts';
 import { readCalibration } from './abstention-calibration.ts';
 import { cacheFingerprint, serveFromCache, storeInCache } from './answer-cache-step.ts';
@@ -75,7 +76,11 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
   const namespace = options.namespace ?? 'default';
   const retrieval = options.retrieval ?? {};
   // Traces are read by more people than answers: personal data never reaches them.
-  const tracer = new Tracer({ namespace, label: redactPii(asked).text.slice(0, 200) });
+  const tracer = new Tracer({
+    namespace,
+    label: redactPii(asked).text.slice(0, 200),
+    ...(options.traceParent ? { parent: options.traceParent } : {}),
+  });
   const root = tracer.start('cairn.ask', { namespace, answerer: options.answerer.id });
   const deadline = options.deadlineMs === undefined ? undefined : AbortSignal.timeout(options.deadlineMs);
   const abortSignal = combineSignals(options.abortSignal, deadline);
@@ -253,7 +258,9 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
     const error = deadlineError(caught, deadline, tracer, options);
     root.status = 'error';
     root.attributes.error = error instanceof Error ? error.message : String(error);
-    await options.traceStore?.saveTrace(tracer.finish()).catch(() => undefined);
+    const trace = tracer.finish();
+    await options.traceStore?.saveTrace(trace).catch(() => undefined);
+    exportTrace(trace, options);
     throw error;
   }
 }
