@@ -16,6 +16,7 @@ import { embedderEndpoint } from './chunking-options.ts';
 import { closeEmbedder } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
+import { openTraceExporter } from './open-trace-exporter.ts';
 import { integerOption, parseOptions } from './parse-options.ts';
 
 // The UI built by `npm install` (vite build web), next to this package's sources.
@@ -96,11 +97,13 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   // Ratings live in SQLite beside the index (or in ./.cairn for a postgres:// index) until the
   // feedback domain has a Postgres implementation.
   const feedback = openSqliteFeedbackStore(indexFile);
+  const traceExporter = await openTraceExporter(config.telemetry, (line) => context.stderr.write(line));
   const { app, jobs } = createApp({
     store: storage.store,
     indexSettings: storage.settings,
     embedder,
     traceStore: storage.traces,
+    ...(traceExporter ? { traceExporter } : {}),
     feedback,
     keys,
     ...answeringDependencies(pipeline),
@@ -142,6 +145,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     });
   } catch (error) {
     await jobs.idle();
+    await traceExporter?.shutdown();
     await storage.close();
     await feedback.close();
     await closeEmbedder(opened.embedder);
@@ -168,6 +172,8 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     process.once('SIGINT', stop);
   });
   await jobs.idle();
+  // After the last request and job, so their traces are sent before the process ends.
+  await traceExporter?.shutdown();
   await storage.close();
   await rateLimiter?.close?.();
   await feedback.close();
