@@ -12,7 +12,7 @@ import { openSqliteStore, openSqliteTraces } from '../store/sqlite/index.ts';
 import { MockLanguageModel } from '../testing/mock-language-model.ts';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../testing/otlp-receiver.ts';
 import { createOtlpTraceExporter, type OtlpExportOptions } from '../trace/otlp-trace-exporter.ts';
-import { ask } from './ask.ts';
+import { type AskOptions, ask } from './ask.ts';
 import { ingestPath } from './ingest-path.ts';
 import { search } from './search.ts';
 
@@ -59,6 +59,18 @@ async function exported<T extends { traceId: string }>(
   return { result, spans: receiver.spans.filter((span) => span.traceId === result.traceId) };
 }
 
+/** An extractive answer to `question`, exported (and stored), with `options` on top. */
+const answered = (
+  question: string,
+  options: Partial<AskOptions> = {},
+  exportOptions: Partial<OtlpExportOptions> = {},
+) =>
+  exported(
+    (traceExporter) =>
+      ask({ store, embedder, answerer: extractive, traceStore: traces, traceExporter, question, ...options }),
+    exportOptions,
+  );
+
 const named = (spans: ReceivedSpan[], name: string) => {
   const found = spans.find((span) => span.name === name);
   assert.ok(found, `no span "${name}" among ${spans.map((span) => span.name).join(', ')}`);
@@ -85,16 +97,7 @@ test('ingest exports a bounded trace: one root, and per batch its load, embeddin
 });
 
 test('an answer exports GenAI spans with W3C ids, parent links and retrieval steps timed inside retrieval', async () => {
-  const { result, spans } = await exported((traceExporter) =>
-    ask({
-      store,
-      embedder,
-      answerer: extractive,
-      traceStore: traces,
-      traceExporter,
-      question: 'What constant k does fusion use?',
-    }),
-  );
+  const { result, spans } = await answered('What constant k does fusion use?');
   assert.equal(result.abstained, false);
   assert.ok(spans.every((span) => /^[0-9a-f]{32}$/.test(span.traceId) && /^[0-9a-f]{16}$/.test(span.spanId)));
   const root = named(spans, 'cairn.ask');
@@ -145,20 +148,14 @@ test('an LLM answer carries its model, token usage and finish reason on the chat
 
 test('question and answer text stay out of the export unless captured, and are redacted when they are', async () => {
   const question = 'Who owns fusion? I am bob@example.com';
-  const off = await exported((traceExporter) =>
-    ask({ store, embedder, answerer: extractive, traceExporter, question }),
-  );
+  const off = await answered(question);
   const everything = JSON.stringify(off.spans, (_key, value) =>
     typeof value === 'bigint' ? String(value) : value,
   );
   assert.doesNotMatch(everything, /bob|Who owns|ana\.lopez/);
   assert.ok(!off.spans.some((span) => 'gen_ai.input.messages' in span.attributes));
 
-  const on = await exported(
-    (traceExporter) =>
-      ask({ store, embedder, answerer: extractive, traceExporter, question, redactAnswer: false }),
-    { captureContent: true },
-  );
+  const on = await answered(question, { redactAnswer: false }, { captureContent: true });
   const chat = named(on.spans, 'chat extractive');
   const input = JSON.parse(String(chat.attributes['gen_ai.input.messages']));
   assert.deepEqual(input, [
@@ -198,17 +195,7 @@ test("a caller's sampled traceparent joins its trace; an unsampled one keeps the
     spanId: '00f067aa0ba902b7',
     sampled: true,
   };
-  const { result, spans } = await exported((traceExporter) =>
-    ask({
-      store,
-      embedder,
-      answerer: extractive,
-      traceStore: traces,
-      traceExporter,
-      traceParent,
-      question: 'What is k?',
-    }),
-  );
+  const { result, spans } = await answered('What is k?', { traceParent });
   assert.equal(result.traceId, traceParent.traceId);
   assert.equal(named(spans, 'cairn.ask').parentSpanId, traceParent.spanId);
   // Stored too, and cairn's own readers still find the root.
@@ -216,17 +203,7 @@ test("a caller's sampled traceparent joins its trace; an unsampled one keeps the
   assert.equal(stored?.spans[0]?.parentSpanId, traceParent.spanId);
 
   const unsampled = { ...traceParent, traceId: 'aaf92f3577b34da6a3ce929d0e0e4736', sampled: false };
-  const quiet = await exported((traceExporter) =>
-    ask({
-      store,
-      embedder,
-      answerer: extractive,
-      traceStore: traces,
-      traceExporter,
-      traceParent: unsampled,
-      question: 'What is k?',
-    }),
-  );
+  const quiet = await answered('What is k?', { traceParent: unsampled });
   assert.equal(quiet.spans.length, 0);
   assert.ok(await traces.getTrace('default', unsampled.traceId));
 });
