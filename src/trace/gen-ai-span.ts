@@ -14,10 +14,19 @@ export interface GenAiSpan {
 }
 
 /**
- * Span attributes that hold what people wrote or read (the question, the answer, text the guard
- * took out, judge explanations): exported only with content capture on, and redacted again.
+ * Span attributes that hold what people wrote or read (the question, the answer, the query, text
+ * the guard took out, values quoted from conflicting documents, judge explanations): exported only
+ * with content capture on, and redacted again.
  */
-const CONTENT_ATTRIBUTES = new Set(['question', 'answer', 'query', 'removed', 'unanswerable', 'explanation']);
+const CONTENT_ATTRIBUTES = new Set([
+  'question',
+  'answer',
+  'query',
+  'removed',
+  'unanswerable',
+  'conflicts',
+  'explanation',
+]);
 
 // cairn's provider prefixes and the GenAI `gen_ai.provider.name` each maps to. An
 // OpenAI-compatible server speaks OpenAI's API, which is what the name tells a backend.
