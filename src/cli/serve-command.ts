@@ -16,7 +16,7 @@ import { embedderEndpoint } from './chunking-options.ts';
 import { closeEmbedder } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
-import { openTraceExporter } from './open-trace-exporter.ts';
+import { openTraceExporter, tracesUrl } from './open-trace-exporter.ts';
 import { integerOption, parseOptions } from './parse-options.ts';
 
 // The UI built by `npm install` (vite build web), next to this package's sources.
@@ -158,6 +158,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   context.stdout.write(
     `cairn API and UI on http://${host}:${actualPort} (index ${indexPath}, embedder ${embedder.modelId})\n`,
   );
+  if (traceExporter) context.stdout.write(`traces exported over OTLP to ${tracesUrl(config.telemetry)}\n`);
   if (firstKey)
     context.stdout.write(
       `admin key for namespace "${config.namespace}" (shown once, store it now):\n  ${firstKey.key}\n`,

@@ -118,6 +118,13 @@ export function createOtlpTraceExporter(options: OtlpExportOptions): OtlpTraceEx
     timer.unref();
   };
 
+  const flush = async () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    while (queue.length > 0 || sending) await drain();
+    warnDropped(true);
+  };
+
   return {
     export(trace: Trace) {
       if (closed) return;
@@ -134,15 +141,10 @@ export function createOtlpTraceExporter(options: OtlpExportOptions): OtlpTraceEx
       if (queue.length >= maxBatch) void drain();
       else if (queue.length > 0) schedule();
     },
-    async flush() {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      while (queue.length > 0 || sending) await drain();
-      warnDropped(true);
-    },
+    flush,
     async shutdown() {
       if (closed) return;
-      await this.flush();
+      await flush();
       closed = true;
       await transport.shutdown();
     },
