@@ -9,23 +9,22 @@ import { cairnIn } from './__fixtures__/cli-context.ts';
 // The commands configured only by the standard OTEL_* variables, exporting to a local collector
 // that decodes the protobuf they send.
 const DOCS: Record<string, string> = {
-  'rrf.md':
-    '# Reciprocal rank fusion\n\nReciprocal rank fusion adds 1/(k + rank) over every list. The constant k is usually 60.\n',
-  'bm25.md':
-    '# BM25\n\nBM25 ranks documents by term frequency with saturation. The parameter b controls length normalisation.\n',
+  'keys.md': '# API keys\n\nAPI keys rotate every ninety days; the old key keeps working for one more day.\n',
+  'backups.md':
+    '# Backups\n\nBackups run nightly at 02:00 UTC and are kept for 35 days in a second region.\n',
 };
 const GOLDEN = [
   {
-    id: 'rrf',
-    question: 'What constant k does reciprocal rank fusion use?',
-    reference_answer: 'The constant k is usually 60.',
-    relevant_doc_ids: ['docs/rrf.md'],
+    id: 'keys',
+    question: 'How often do API keys rotate?',
+    reference_answer: 'API keys rotate every ninety days.',
+    relevant_doc_ids: ['docs/keys.md'],
     tags: [],
     split: 'test',
   },
   {
-    id: 'cup',
-    question: 'Who won the 2018 World Cup?',
+    id: 'peru',
+    question: 'What is the capital of Peru?',
     reference_answer: '',
     relevant_doc_ids: [],
     tags: ['out-of-scope'],
@@ -57,14 +56,10 @@ after(async () => {
 });
 
 test('cairn ingest, ask and search export their traces to the endpoint the environment names', async () => {
-  const asked = await cairnIn(
-    dir,
-    ['ask', 'What constant k does reciprocal rank fusion use?', '--json'],
-    env(),
-  );
+  const asked = await cairnIn(dir, ['ask', 'How often do API keys rotate?', '--json'], env());
   assert.equal(asked.code, 0, asked.stderr);
   const { traceId } = JSON.parse(asked.stdout) as { traceId: string };
-  const searched = await cairnIn(dir, ['search', 'length normalisation', '--json'], env());
+  const searched = await cairnIn(dir, ['search', 'nightly backups', '--json'], env());
   assert.equal(searched.code, 0, searched.stderr);
   // Each command flushed before it returned: nothing is waited for here.
   const names = new Set(receiver.spans.map((span) => span.name));
@@ -107,16 +102,16 @@ test('cairn eval answers exports each judged answer with its scores as gen_ai.ev
       assert.equal(event?.['gen_ai.evaluation.score.value'], value, `${item.id} ${name}`);
     }
   }
-  const cup = run.items.find((item) => item.id === 'cup');
+  const peru = run.items.find((item) => item.id === 'peru');
   const abstention = spans
-    .filter((span) => span.traceId === cup?.traceId)
+    .filter((span) => span.traceId === peru?.traceId)
     .flatMap((span) => span.events)
     .find((event) => event.attributes['gen_ai.evaluation.name'] === 'abstention_accuracy');
   assert.equal(abstention?.attributes['gen_ai.evaluation.score.label'], 'pass');
-  const rrf = run.items.find((item) => item.id === 'rrf');
+  const keys = run.items.find((item) => item.id === 'keys');
   const precision = spans.find(
     (span) =>
-      span.traceId === rrf?.traceId &&
+      span.traceId === keys?.traceId &&
       span.events.some((event) => event.attributes['gen_ai.evaluation.name'] === 'context_precision'),
   );
   assert.equal(precision?.name, 'retrieval default', 'context metrics judge the retrieval span');
