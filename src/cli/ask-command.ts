@@ -9,6 +9,7 @@ import { closeStorage } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { formatAnswer } from './format-answer.ts';
+import { openTraceExporter } from './open-trace-exporter.ts';
 import { integerOption, numberOption, parseOptions } from './parse-options.ts';
 import { requireIndex } from './require-index.ts';
 
@@ -85,6 +86,9 @@ export async function askCommand(args: string[], context: CommandContext): Promi
   }
   const pipeline = buildPipeline(settings, embedder, { stream: streaming, cacheStore: storage.cache });
   const { cache } = pipeline;
+  const traceExporter = await openTraceExporter(loaded.config.telemetry, (line) =>
+    context.stderr.write(line),
+  );
   try {
     const result = await ask({
       ...pipeline.ask,
@@ -93,6 +97,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
       embedder,
       question,
       traceStore: storage.traces,
+      ...(traceExporter ? { traceExporter } : {}),
       namespace,
       ...(cache ? { cache } : {}),
       ...(streaming
@@ -116,6 +121,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
     }
     return EXIT.ok;
   } finally {
+    await traceExporter?.shutdown();
     await closeStorage(opened);
   }
 }

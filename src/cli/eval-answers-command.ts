@@ -21,6 +21,7 @@ import { embedderEndpoint } from './chunking-options.ts';
 import { closeStorage } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
+import { openTraceExporter } from './open-trace-exporter.ts';
 import { parseOptions } from './parse-options.ts';
 import { ProgressBar } from './progress-bar.ts';
 
@@ -97,6 +98,7 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
   });
   const { storage, embedder } = opened;
   const { store } = storage;
+  const traceExporter = await openTraceExporter(config.telemetry, (line) => context.stderr.write(line));
   try {
     if (values.corpus) {
       const summary = await ingestPath({
@@ -107,6 +109,7 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
         namespace,
         scanInjection: settings.guard.scanDocuments,
         redactPii: settings.guard.redactDocuments,
+        ...(traceExporter ? { traceExporter } : {}),
       });
       if (summary.failed.length > 0)
         context.stderr.write(`${summary.failed.length} corpus files failed to load; see cairn ingest\n`);
@@ -129,6 +132,7 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
       ...(values.split ? { split: values.split as 'dev' | 'test' } : {}),
       namespace,
       traceStore: storage.traces,
+      ...(traceExporter ? { traceExporter } : {}),
       indexSettings: storage.settings,
       ...(values.label ? { label: values.label } : {}),
       config: {
@@ -158,6 +162,7 @@ export async function evalAnswersCommand(args: string[], context: CommandContext
     }
     return EXIT.ok;
   } finally {
+    await traceExporter?.shutdown();
     await closeStorage(opened);
   }
 }

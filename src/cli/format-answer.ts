@@ -52,7 +52,7 @@ export function formatAnswer(result: AskResult, options: { alreadyStreamed?: boo
   const cost = result.usage.costUsd === null ? 'unpriced' : `$${result.usage.costUsd.toFixed(6)}`;
   lines.push(
     '',
-    `embed ${ms(t.embedMs)} · retrieve ${ms(t.retrieveMs)} · rerank ${ms(t.rerankMs)} · generate ${ms(t.generateMs)} · guard ${ms(t.guardMs)} · total ${ms(t.totalMs)}`,
+    `embed ${ms(t.embedMs)} · retrieve ${ms(t.retrieveMs)} · generate ${ms(t.generateMs)} · guard ${ms(t.guardMs)} · total ${ms(t.totalMs)}`,
     `${result.usage.model} · ${result.usage.inputTokens} in / ${result.usage.outputTokens} out tokens${result.usage.tokensReported ? '' : ' (counted locally)'} · ${cost}`,
     `trace ${result.traceId}  (cairn trace ${result.traceId})`,
   );

@@ -9,6 +9,7 @@ import { closeStorage } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { countInputs } from './count-inputs.ts';
 import { EXIT } from './exit-codes.ts';
+import { openTraceExporter } from './open-trace-exporter.ts';
 import { integerOption, parseOptions } from './parse-options.ts';
 import { ProgressBar } from './progress-bar.ts';
 
@@ -101,6 +102,7 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
   });
   const { embedder } = opened;
   const { store } = opened.storage;
+  const traceExporter = await openTraceExporter(config.telemetry, (line) => context.stderr.write(line));
   try {
     const progress = new ProgressBar(context.stderr, 'ingesting');
     countInputs(inputPath)
@@ -120,6 +122,7 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
       scanInjection: config.guard.scanDocuments,
       redactPii: values['redact-pii'] ?? config.guard.redactDocuments,
       onProgress: ({ processed, current }) => progress.update(processed, current),
+      ...(traceExporter ? { traceExporter } : {}),
     });
     progress.done();
     const documents = (await store.listDocuments(namespace)).length;
@@ -163,6 +166,7 @@ export async function ingestCommand(args: string[], context: CommandContext): Pr
     }
     return summary.failed.length > 0 ? EXIT.partial : EXIT.ok;
   } finally {
+    await traceExporter?.shutdown();
     await closeStorage(opened);
   }
 }

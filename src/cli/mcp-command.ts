@@ -1,10 +1,9 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { resolvePipelineSettings } from '../config/index.ts';
 import { ask } from '../engine/ask.ts';
-import { openIndexStorage } from '../engine/index.ts';
+import { openIndexStorage, search } from '../engine/index.ts';
 import { redactResult } from '../guard/index.ts';
 import { createCairnMcpServer, passageUrl } from '../mcp/cairn-mcp-server.ts';
-import { retrieve } from '../retrieve/index.ts';
 import { createUsageLedger, enforceBudget } from '../usage/index.ts';
 import { CAIRN_VERSION } from '../version.ts';
 import { buildPipeline } from './build-answerer.ts';
@@ -12,6 +11,7 @@ import { embedderEndpoint } from './chunking-options.ts';
 import { closeStorage } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
+import { openTraceExporter } from './open-trace-exporter.ts';
 import { parseOptions } from './parse-options.ts';
 import { requireIndex } from './require-index.ts';
 
@@ -59,6 +59,9 @@ export async function mcpCommand(args: string[], context: CommandContext): Promi
   const pipeline = buildPipeline(settings, embedder, { stream: false, cacheStore: storage.cache });
   const { cache } = pipeline;
   const redact = <T>(value: T): T => (settings.guard.redactAnswers ? redactResult(value) : value);
+  const traceExporter = await openTraceExporter(loaded.config.telemetry, (line) =>
+    context.stderr.write(line),
+  );
 
   const server = createCairnMcpServer(
     {
@@ -68,7 +71,7 @@ export async function mcpCommand(args: string[], context: CommandContext): Promi
       linkFor: (docId, chunkId) => passageUrl(baseUrl, docId, chunkId),
       search: async (query, k) =>
         (
-          await retrieve({
+          await search({
             store: storage.store,
             embedder,
             query,
@@ -76,6 +79,7 @@ export async function mcpCommand(args: string[], context: CommandContext): Promi
             k,
             mode: settings.retrieval.mode,
             ...(settings.retrieval.fusion ? { fusion: settings.retrieval.fusion } : {}),
+            ...(traceExporter ? { traceExporter } : {}),
           })
         ).results,
       ask: async (question) => {
@@ -88,6 +92,7 @@ export async function mcpCommand(args: string[], context: CommandContext): Promi
           embedder,
           question,
           traceStore: storage.traces,
+          ...(traceExporter ? { traceExporter } : {}),
           namespace,
           ...(cache ? { cache } : {}),
         });
@@ -105,6 +110,7 @@ export async function mcpCommand(args: string[], context: CommandContext): Promi
   try {
     await closed;
   } finally {
+    await traceExporter?.shutdown();
     await closeStorage(opened);
   }
   return EXIT.ok;

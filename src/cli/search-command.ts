@@ -1,10 +1,11 @@
-import { openIndexStorage } from '../engine/index.ts';
-import { DEFAULT_FUSION, type FusionOptions, type RetrievalMode, retrieve } from '../retrieve/index.ts';
+import { openIndexStorage, search } from '../engine/index.ts';
+import { DEFAULT_FUSION, type FusionOptions, type RetrievalMode } from '../retrieve/index.ts';
 import { CairnError, type DocumentFormat, type MetadataFilter } from '../spec/index.ts';
 import { closeStorage } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { formatResults } from './format-results.ts';
+import { openTraceExporter } from './open-trace-exporter.ts';
 import { choiceOption, integerOption, numberOption, parseOptions } from './parse-options.ts';
 import { requireIndex } from './require-index.ts';
 
@@ -83,8 +84,9 @@ export async function searchCommand(args: string[], context: CommandContext): Pr
   });
   const { embedder } = opened;
   const { store } = opened.storage;
+  const traceExporter = await openTraceExporter(config.telemetry, (line) => context.stderr.write(line));
   try {
-    const output = await retrieve({
+    const { traceId: _traceId, ...output } = await search({
       store,
       embedder,
       query,
@@ -96,10 +98,12 @@ export async function searchCommand(args: string[], context: CommandContext): Pr
       ...(values.mmr ? { mmr: { lambda } } : {}),
       ...(filter ? { filter } : {}),
       ...(values['include-quarantined'] ? { includeQuarantined: true } : {}),
+      ...(traceExporter ? { traceExporter } : {}),
     });
     context.stdout.write(values.json ? `${JSON.stringify(output, null, 2)}\n` : formatResults(output));
     return EXIT.ok;
   } finally {
+    await traceExporter?.shutdown();
     await closeStorage(opened);
   }
 }

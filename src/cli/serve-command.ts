@@ -17,6 +17,7 @@ import { embedderEndpoint } from './chunking-options.ts';
 import { closeEmbedder } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
+import { openTraceExporter, tracesUrl } from './open-trace-exporter.ts';
 import { integerOption, parseOptions } from './parse-options.ts';
 import { requireWorkerSetup, uploadWorkerOptions } from './worker-command.ts';
 
@@ -106,11 +107,13 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   const feedback = storage.feedback;
   const uploadsDir = path.join(path.dirname(path.resolve(indexFile)), 'uploads');
   const notifier = redisUrl ? await openIngestNotifier(redisUrl) : undefined;
+  const traceExporter = await openTraceExporter(config.telemetry, (line) => context.stderr.write(line));
   const { app, jobs } = createApp({
     store: storage.store,
     indexSettings: storage.settings,
     embedder,
     traceStore: storage.traces,
+    ...(traceExporter ? { traceExporter } : {}),
     feedback,
     keys,
     ...answeringDependencies(pipeline),
@@ -136,7 +139,15 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   const worker =
     redisUrl && !values['no-worker']
       ? await startIngestWorker({
-          ...uploadWorkerOptions({ redisUrl, storage, embedder, settings, config, workDir: uploadsDir }),
+          ...uploadWorkerOptions({
+            redisUrl,
+            storage,
+            embedder,
+            settings,
+            config,
+            workDir: uploadsDir,
+            traceExporter,
+          }),
           log: (line) => context.stdout.write(`${line}\n`),
         })
       : undefined;
@@ -164,6 +175,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     await jobs.idle();
     await worker?.close();
     await notifier?.close();
+    await traceExporter?.shutdown();
     await storage.close();
     await closeEmbedder(opened.embedder);
     lock.release();
@@ -175,6 +187,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   context.stdout.write(
     `cairn API and UI on http://${host}:${actualPort} (index ${indexPath}, embedder ${embedder.modelId})\n`,
   );
+  if (traceExporter) context.stdout.write(`traces exported over OTLP to ${tracesUrl(config.telemetry)}\n`);
   if (firstKey)
     context.stdout.write(
       `admin key for namespace "${config.namespace}" (shown once, store it now):\n  ${firstKey.key}\n`,
@@ -191,6 +204,8 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   await jobs.idle();
   await worker?.close();
   await notifier?.close();
+  // After the last request and job, so their traces are sent before the process ends.
+  await traceExporter?.shutdown();
   await storage.close();
   await rateLimiter?.close?.();
   await closeEmbedder(opened.embedder);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startOtlpReceiver } from '../testing/otlp-receiver.ts';
 
 // `cairn serve` as a real process on a loopback port: first-start key, upload, streamed answer,
 // clean SIGTERM, and a clear refusal when the port is taken.
@@ -13,10 +14,11 @@ const bin = fileURLToPath(new URL('../../bin/cairn.js', import.meta.url));
 function start(
   dir: string,
   port: number,
+  env: Record<string, string> = {},
 ): { child: ChildProcess; output: Promise<string>; exit: Promise<number | null> } {
   const child = spawn(process.execPath, [bin, 'serve', '--port', String(port)], {
     cwd: dir,
-    env: { ...process.env, CAIRN_INDEX: path.join(dir, 'index.db'), CAIRN_EMBEDDER: 'hashing' },
+    env: { ...process.env, CAIRN_INDEX: path.join(dir, 'index.db'), CAIRN_EMBEDDER: 'hashing', ...env },
   });
   let stdout = '';
   let stderr = '';
@@ -116,4 +118,28 @@ test('cairn serve prints a first-start admin key, serves the API and stops clean
   assert.doesNotMatch(againOut, /admin key/);
   again.child.kill('SIGTERM');
   assert.equal(await again.exit, 0);
+});
+
+test('cairn serve exports answers over OTLP and sends the last ones on SIGTERM', async () => {
+  const receiver = await startOtlpReceiver();
+  try {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-serve-otel-'));
+    const server = start(dir, 0, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url });
+    const stdout = await server.output;
+    assert.match(stdout, new RegExp(`traces exported over OTLP to ${receiver.url}`));
+    const url = /(http:\/\/\S+)/.exec(stdout)?.[1] as string;
+    const key = /\n {2}(cairn_\S+)/.exec(stdout)?.[1] as string;
+    const asked = await fetch(`${url}/v1/ask`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ question: 'What constant does reciprocal rank fusion use?' }),
+    });
+    const { traceId } = (await asked.json()) as { traceId: string };
+    // Stopped at once, before the exporter's batch delay: shutdown must send the trace.
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exit, 0);
+    assert.ok(receiver.spans.some((span) => span.traceId === traceId && span.name === 'cairn.ask'));
+  } finally {
+    await receiver.close();
+  }
 });

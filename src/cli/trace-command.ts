@@ -60,9 +60,13 @@ export async function traceCommand(args: string[], context: CommandContext): Pro
 /** A trace as an indented tree: name, duration, and the attributes that matter. */
 export function formatTrace(trace: Trace): string {
   const lines = [`trace ${trace.traceId}  ${trace.startedAt}  "${trace.label}"`];
+  // A root's parent is null, or the caller's span when the request carried a traceparent.
+  const ids = new Set(trace.spans.map((span) => span.spanId));
   const children = new Map<string | null, Span[]>();
-  for (const span of trace.spans)
-    children.set(span.parentSpanId, [...(children.get(span.parentSpanId) ?? []), span]);
+  for (const span of trace.spans) {
+    const parent = span.parentSpanId !== null && ids.has(span.parentSpanId) ? span.parentSpanId : null;
+    children.set(parent, [...(children.get(parent) ?? []), span]);
+  }
   const walk = (parent: string | null, depth: number) => {
     for (const span of (children.get(parent) ?? []).sort((a, b) => a.startMs - b.startMs)) {
       const offset = `+${span.startMs.toFixed(1)}`.padStart(8);

@@ -5,13 +5,14 @@ import { ingestThreads, openIndexStorage } from '../engine/index.ts';
 import type { EvalRun } from '../evaluate/eval-run.ts';
 import type { IngestJob } from '../server/index.ts';
 import { createUploadIngest, setAsideCrashingUpload } from '../server/upload-ingest.ts';
-import { CairnError, type EmbeddingModel } from '../spec/index.ts';
+import { CairnError, type EmbeddingModel, type TraceExporter } from '../spec/index.ts';
 import { parseStorageUrl, type Storage } from '../store/open-storage.ts';
 import { type IngestWorkerOptions, startIngestWorker } from '../worker/ingest-worker.ts';
 import { embedderEndpoint } from './chunking-options.ts';
 import { closeStorage } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
+import { openTraceExporter } from './open-trace-exporter.ts';
 import { integerOption, parseOptions } from './parse-options.ts';
 
 export const WORKER_HELP = `Usage: cairn worker [--index postgres://...] [--concurrency 4] [--config FILE]
@@ -55,6 +56,7 @@ export async function workerCommand(args: string[], context: CommandContext): Pr
   const { storage } = opened;
   // Uploads are copied here from Postgres to be read; one folder per worker process.
   const workDir = path.join(os.tmpdir(), `cairn-worker-${process.pid}`);
+  const traceExporter = await openTraceExporter(config.telemetry, (line) => context.stderr.write(line));
   let worker: Awaited<ReturnType<typeof startIngestWorker>>;
   try {
     worker = await startIngestWorker({
@@ -65,11 +67,13 @@ export async function workerCommand(args: string[], context: CommandContext): Pr
         settings,
         config,
         workDir,
+        traceExporter,
       }),
       concurrency,
       log: (line) => context.stdout.write(`${line}\n`),
     });
   } catch (error) {
+    await traceExporter?.shutdown();
     await closeStorage(opened);
     throw error;
   }
@@ -85,6 +89,8 @@ export async function workerCommand(args: string[], context: CommandContext): Pr
     process.once('SIGINT', stop);
   });
   await worker.close();
+  // After the last job, so its trace is sent before the process ends.
+  await traceExporter?.shutdown();
   await closeStorage(opened);
   return EXIT.ok;
 }
@@ -97,6 +103,7 @@ export function uploadWorkerOptions(setup: {
   settings: PipelineSettings;
   config: CairnConfig;
   workDir: string;
+  traceExporter?: TraceExporter | undefined;
 }): IngestWorkerOptions {
   const { storage, settings, config } = setup;
   return {
@@ -111,6 +118,7 @@ export function uploadWorkerOptions(setup: {
       ingestLimits: config.ingestLimits,
       scanInjection: settings.guard.scanDocuments,
       redactPii: settings.guard.redactDocuments,
+      ...(setup.traceExporter ? { traceExporter: setup.traceExporter } : {}),
     }),
     concurrency: config.ingest.maxConcurrentTenants,
     maxAttempts: config.ingest.maxAttempts,

@@ -70,6 +70,19 @@ export const DEFAULT_INGEST_LIMITS = {
   maxTextMb: DEFAULT_MAX_TEXT_BYTES / (1024 * 1024),
 };
 
+/** Trace export settings when the config says nothing: off unless an endpoint is set. */
+export const DEFAULT_TELEMETRY = {
+  enabled: null as boolean | null,
+  endpoint: null as string | null,
+  tracesEndpoint: null as string | null,
+  protocol: 'http/protobuf' as 'http/protobuf' | 'http/json',
+  headers: {} as Record<string, string>,
+  serviceName: 'cairn',
+  captureContent: false,
+  maxQueueSpans: 2048,
+  timeoutMs: 10_000,
+};
+
 const price = z
   .object({
     /** US dollars per million input tokens. */
@@ -321,6 +334,39 @@ export const configSchema = z
       })
       .strict()
       .default({ ...DEFAULT_INGEST_LIMITS }),
+    /**
+     * OpenTelemetry export of every trace (answers, searches, ingests, evaluations) over OTLP/HTTP.
+     * The standard OTEL_EXPORTER_OTLP_* variables set these too, and win over the file.
+     */
+    telemetry: z
+      .object({
+        /** Export traces; null: export when an endpoint is set. */
+        enabled: z.boolean().nullable().default(DEFAULT_TELEMETRY.enabled),
+        /** The collector's base URL, `/v1/traces` appended (OTEL_EXPORTER_OTLP_ENDPOINT). @default http://localhost:4318 */
+        endpoint: z.url().nullable().default(DEFAULT_TELEMETRY.endpoint),
+        /** The full traces URL, used as it is; wins over `endpoint` (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT). */
+        tracesEndpoint: z.url().nullable().default(DEFAULT_TELEMETRY.tracesEndpoint),
+        /** OTLP encoding; gRPC is not supported (OTEL_EXPORTER_OTLP_PROTOCOL). */
+        protocol: z.enum(['http/protobuf', 'http/json']).default(DEFAULT_TELEMETRY.protocol),
+        /** Sent with every export, e.g. `Authorization` (OTEL_EXPORTER_OTLP_HEADERS). */
+        headers: z.record(z.string(), z.string()).default({}),
+        /** The exported resource's `service.name` (OTEL_SERVICE_NAME). */
+        serviceName: z.string().min(1).default(DEFAULT_TELEMETRY.serviceName),
+        /**
+         * Also export the question, answer and search query text (PII-redacted) as
+         * `gen_ai.input.messages` / `gen_ai.output.messages` (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT).
+         */
+        captureContent: z.boolean().default(DEFAULT_TELEMETRY.captureContent),
+        /** Spans waiting for the collector at most; past it new spans are dropped and counted. */
+        maxQueueSpans: z.number().int().min(1).max(1_000_000).default(DEFAULT_TELEMETRY.maxQueueSpans),
+        /**
+         * One export's time limit, retries included (OTEL_EXPORTER_OTLP_TIMEOUT); also the longest a
+         * command waits at exit for its last traces when the collector does not answer.
+         */
+        timeoutMs: z.number().int().min(1).max(600_000).default(DEFAULT_TELEMETRY.timeoutMs),
+      })
+      .strict()
+      .default({ ...DEFAULT_TELEMETRY, headers: {} }),
     /** Per-model prices for cost accounting, keyed by model id (e.g. `gpt-4o-mini`). */
     prices: z.record(z.string(), price).default({}),
   })
@@ -355,6 +401,9 @@ export const guardSchema = configSchema.shape.guard.unwrap();
 
 /** The `cache` section. */
 export const cacheSchema = configSchema.shape.cache.unwrap();
+
+/** The `telemetry` section: OTLP trace export. */
+export type TelemetrySettings = CairnConfig['telemetry'];
 
 /** Per-model prices, keyed by model id. */
 export const pricesSchema = configSchema.shape.prices.unwrap();

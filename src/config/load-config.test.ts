@@ -66,3 +66,48 @@ test('malformed JSON, unknown keys and bad values fail with the file and the set
   fs.writeFileSync(file, JSON.stringify({ retrieval: { k: 0 } }));
   assert.throws(() => loadConfig({ cwd, env: {} }), /cairn\.config\.json is invalid[\s\S]*retrieval\.k/);
 });
+
+test('the standard OTEL_* variables set the telemetry section and win over the file', () => {
+  const cwd = dir();
+  fs.writeFileSync(
+    path.join(cwd, 'cairn.config.json'),
+    JSON.stringify({ telemetry: { endpoint: 'http://file:4318', headers: { 'x-team': 'search' } } }),
+  );
+  const { config, fromEnv } = loadConfig({
+    cwd,
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'https://cloud.langfuse.com/api/public/otel',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Basic%20cGstbGYtMTpzay1sZi0x, x-empty',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '2500',
+      OTEL_SERVICE_NAME: 'support-bot',
+      OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true',
+    },
+  });
+  assert.equal(config.telemetry.endpoint, 'https://cloud.langfuse.com/api/public/otel');
+  assert.equal(config.telemetry.protocol, 'http/protobuf', 'the traces-only variable wins');
+  assert.deepEqual(config.telemetry.headers, {
+    'x-team': 'search',
+    Authorization: 'Basic cGstbGYtMTpzay1sZi0x',
+  });
+  assert.equal(config.telemetry.timeoutMs, 2500);
+  assert.equal(config.telemetry.serviceName, 'support-bot');
+  assert.equal(config.telemetry.captureContent, true);
+  assert.ok(fromEnv.includes('telemetry.endpoint <- OTEL_EXPORTER_OTLP_ENDPOINT'));
+  // The collector's credentials never print.
+  assert.doesNotMatch(JSON.stringify(maskSecrets(config)), /cGstbGY/);
+});
+
+test('telemetry is off without an endpoint, and OTEL_SDK_DISABLED or a gRPC protocol say so clearly', () => {
+  assert.equal(loadConfig({ cwd: dir(), env: {} }).config.telemetry.enabled, null);
+  const disabled = loadConfig({
+    cwd: dir(),
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SDK_DISABLED: 'true' },
+  });
+  assert.equal(disabled.config.telemetry.enabled, false);
+  assert.throws(
+    () => loadConfig({ cwd: dir(), env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' } }),
+    (error: unknown) => error instanceof CairnError && /telemetry\.protocol/.test(error.message),
+  );
+});

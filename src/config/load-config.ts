@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { CairnError } from '../spec/index.ts';
 import { type CairnConfig, configSchema } from './config-schema.ts';
+import { applyOtelEnv } from './otel-env.ts';
 
 /** File names looked for in the working directory, in order. */
 export const CONFIG_FILES = ['cairn.config.json', 'cairn.config.yaml', 'cairn.config.yml'] as const;
@@ -99,6 +100,7 @@ function applyEnv(
     setPath(merged, settingPath, type === 'number' ? Number(value) : value);
     fromEnv.push(`${settingPath.join('.')} <- ${name}`);
   }
+  applyOtelEnv(merged, env, fromEnv);
   // Provider-standard key variables fill in when cairn's own is absent.
   const answerer = (merged.answerer ?? {}) as Record<string, unknown>;
   const model = typeof answerer.model === 'string' ? answerer.model : '';
@@ -132,6 +134,9 @@ export function maskSecrets(config: CairnConfig): CairnConfig {
   if (masked.embedder.apiKey) masked.embedder.apiKey = mask(masked.embedder.apiKey);
   if (masked.answerer.apiKey) masked.answerer.apiKey = mask(masked.answerer.apiKey);
   if (masked.judge.apiKey) masked.judge.apiKey = mask(masked.judge.apiKey);
+  // Collector headers are credentials (Langfuse's Basic auth, Phoenix's API key).
+  for (const name of Object.keys(masked.telemetry.headers))
+    masked.telemetry.headers[name] = mask(masked.telemetry.headers[name] as string);
   // A storage URL may carry a database password (postgres://user:password@host/db).
   masked.index = masked.index.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1****@');
   return masked;

@@ -26,6 +26,11 @@ const callback = z
   .optional();
 const abortSignal = z.instanceof(AbortSignal, { message: 'expected an AbortSignal' }).optional();
 const namespace = configSchema.shape.namespace.unwrap().optional();
+const traceParent = z.looseObject({
+  traceId: z.string().regex(/^[0-9a-f]{32}$/, 'expected 32 lowercase hex digits'),
+  spanId: z.string().regex(/^[0-9a-f]{16}$/, 'expected 16 lowercase hex digits'),
+  sampled: z.boolean(),
+});
 
 /** Options of `openIndex()`. */
 export const openIndexOptionsSchema = z.looseObject({
@@ -50,6 +55,7 @@ export const ingestOptionsSchema = z.looseObject({
   scanInjection: guardSchema.shape.scanDocuments.unwrap().optional(),
   redactPii: guardSchema.shape.redactDocuments.unwrap().optional(),
   onProgress: callback,
+  traceExporter: object('a TraceExporter').optional(),
   abortSignal,
 });
 
@@ -65,6 +71,8 @@ export const askOptionsSchema = z.looseObject({
   namespace,
   retrieval: askRetrievalSchema.optional(),
   traceStore: object('a TraceStore').optional(),
+  traceExporter: object('a TraceExporter').optional(),
+  traceParent: traceParent.optional(),
   prices: pricesSchema.optional(),
   abstainWithoutCitations: answererSchema.shape.abstainWithoutCitations.unwrap().optional(),
   fallbackAnswerer: object('an Answerer').optional(),
@@ -111,5 +119,6 @@ export const retrieveOptionsSchema = z.looseObject({
   queryEmbedding: z
     .custom<Float32Array>((value) => ArrayBuffer.isView(value), { message: 'expected a Float32Array' })
     .optional(),
+  traceStep: callback,
   abortSignal,
 });

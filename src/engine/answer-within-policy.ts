@@ -118,6 +118,7 @@ export async function answerWithinPolicy(input: {
       outputTokens: draft.usage.outputTokens,
       costUsd: costOf(draft.usage, draft.modelId, options.prices ?? {}) ?? null,
       abstained: draft.abstained,
+      ...(draft.finishReason ? { finishReason: draft.finishReason } : {}),
       ...(draft.evidenceScore === undefined ? {} : { evidenceScore: Number(draft.evidenceScore.toFixed(4)) }),
       ...(draft.promptVersion ? { promptVersion: draft.promptVersion } : {}),
     });

@@ -8,6 +8,8 @@ import type {
   EmbeddingModel,
   Passage,
   Store,
+  TraceExporter,
+  TraceParent,
   TraceStore,
 } from '../spec/index.ts';
 import type { ModelPrice } from '../trace/cost.ts';
@@ -40,6 +42,10 @@ export interface AskOptions {
   retrieval?: AskRetrievalOptions;
   /** Where the trace is saved; without one the trace id is still returned but not kept. */
   traceStore?: TraceStore;
+  /** Also sends the finished trace elsewhere, e.g. to an OpenTelemetry collector. */
+  traceExporter?: TraceExporter;
+  /** The caller's span (a `traceparent` header): the trace takes its id and roots under it. */
+  traceParent?: TraceParent;
   prices?: Record<string, ModelPrice>;
   /** Treat an answer with no valid citation as a policy violation. @default true */
   abstainWithoutCitations?: boolean;
@@ -112,6 +118,7 @@ export interface Citation {
 export interface AskTimings {
   embedMs: number;
   retrieveMs: number;
+  /** Always 0: cairn has no reranker yet (the field keeps stored runs and clients unchanged). */
   rerankMs: number;
   generateMs: number;
   guardMs: number;

@@ -72,14 +72,31 @@ test('an extractive answer cites the right source and records a trace with every
     'cairn.ask',
     'cairn.embed',
     'cairn.retrieve',
-    'cairn.rerank',
+    'cairn.retrieve.bm25',
+    'cairn.retrieve.dense',
+    'cairn.retrieve.fuse',
     'cairn.generate',
     'cairn.guard',
   ]) {
     assert.ok(names.includes(name as never), name);
   }
+  // No reranker exists, so no empty rerank span pretends one ran.
+  assert.ok(!names.includes('cairn.rerank' as never));
+  assert.match(result.traceId, /^[0-9a-f]{32}$/);
+  for (const span of trace?.spans ?? []) assert.match(span.spanId, /^[0-9a-f]{16}$/);
   const retrieveSpan = trace?.spans.find((span) => span.name === 'cairn.retrieve');
   assert.ok(Array.isArray(retrieveSpan?.attributes.docIds));
+  // The retrieval steps are measured inside the retrieve span, where they ran.
+  for (const step of ['cairn.retrieve.bm25', 'cairn.retrieve.dense', 'cairn.retrieve.fuse']) {
+    const span = trace?.spans.find((candidate) => candidate.name === step);
+    assert.equal(span?.parentSpanId, retrieveSpan?.spanId, step);
+    assert.ok((span?.startMs ?? -1) >= (retrieveSpan?.startMs ?? 0), step);
+    assert.ok(
+      (span?.startMs ?? 0) + (span?.durationMs ?? 0) <=
+        (retrieveSpan?.startMs ?? 0) + (retrieveSpan?.durationMs ?? 0),
+      step,
+    );
+  }
   assert.ok(result.timings.totalMs >= result.timings.generateMs);
 });
 

@@ -15,6 +15,7 @@ import { defaultCandidates, retrieve } from '../retrieve/index.ts';
 import type { Conflict, Passage, Span } from '../spec/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { costOf } from '../trace/cost.ts';
+import { exportTrace } from '../trace/export-trace.ts';
 import { Tracer } from '../trace/tracer.ts';
 import { readCalibration } from './abstention-calibration.ts';
 import { cacheFingerprint, serveFromCache, storeInCache } from './answer-cache-step.ts';
@@ -39,7 +40,7 @@ export type {
 } from './ask-types.ts';
 
 /**
- * Answers a question from the index: screen the question, embed, retrieve, (rerank), generate
+ * Answers a question from the index: screen the question, embed, retrieve, generate
  * with citations, enforce the grounding policy (retry once, fall back, refuse), redact, and
  * record a trace with a span per stage and decision. With `redactAnswer` on, every text field of
  * the result (fresh, cached or abstained) and every streamed delta is redacted the same way.
@@ -75,7 +76,11 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
   const namespace = options.namespace ?? 'default';
   const retrieval = options.retrieval ?? {};
   // Traces are read by more people than answers: personal data never reaches them.
-  const tracer = new Tracer({ namespace, label: redactPii(asked).text.slice(0, 200) });
+  const tracer = new Tracer({
+    namespace,
+    label: redactPii(asked).text.slice(0, 200),
+    ...(options.traceParent ? { parent: options.traceParent } : {}),
+  });
   const root = tracer.start('cairn.ask', { namespace, answerer: options.answerer.id });
   const deadline = options.deadlineMs === undefined ? undefined : AbortSignal.timeout(options.deadlineMs);
   const abortSignal = combineSignals(options.abortSignal, deadline);
@@ -172,6 +177,7 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
       candidates: retrieval.candidates ?? defaultCandidates(k),
       ...(retrieval.includeQuarantined ? { includeQuarantined: true } : {}),
       ...(questionEmbedding ? { queryEmbedding: questionEmbedding } : {}),
+      traceStep: tracer.stepsUnder(retrieveSpan),
     });
     const ranked = await toPassages(options.store, namespace, retrieved.results);
     const deeper = ranked.slice(k);
@@ -182,10 +188,6 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
       ranked.slice(0, k),
       questionEmbedding,
     );
-    const t = retrieved.timings;
-    tracer.record('cairn.retrieve.bm25', retrieveSpan.startMs, t.bm25Ms);
-    tracer.record('cairn.retrieve.dense', retrieveSpan.startMs + t.bm25Ms, t.denseMs);
-    tracer.record('cairn.retrieve.fuse', retrieveSpan.startMs + t.bm25Ms + t.denseMs, t.fuseMs);
     Object.assign(retrieveSpan.attributes, {
       docIds: passages.map((passage) => passage.docId),
       chunkIds: passages.map((passage) => passage.chunkId),
@@ -193,8 +195,6 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
       scores: passages.map((passage) => Number(passage.score.toFixed(6))),
     });
     tracer.end(retrieveSpan);
-    const rerankSpan = tracer.start('cairn.rerank', { reranker: 'none' });
-    tracer.end(rerankSpan);
 
     const unanswerable =
       // An LLM reads the passages and declines by itself; the extractive answerer cannot tell.
@@ -258,7 +258,9 @@ async function answerQuestion(options: AskOptions): Promise<AskResult> {
     const error = deadlineError(caught, deadline, tracer, options);
     root.status = 'error';
     root.attributes.error = error instanceof Error ? error.message : String(error);
-    await options.traceStore?.saveTrace(tracer.finish()).catch(() => undefined);
+    const trace = tracer.finish();
+    await options.traceStore?.saveTrace(trace).catch(() => undefined);
+    exportTrace(trace, options);
     throw error;
   }
 }
@@ -347,7 +349,7 @@ async function finish(input: {
     timings: {
       embedMs: stageMs('cairn.embed'),
       retrieveMs: stageMs('cairn.retrieve'),
-      rerankMs: stageMs('cairn.rerank'),
+      rerankMs: 0,
       generateMs: stageMs('cairn.generate'),
       guardMs: stageMs('cairn.guard'),
       totalMs: trace.durationMs,

@@ -1,5 +1,6 @@
 import { redactPii } from '../guard/index.ts';
 import type { Span, SpanAttributes, SpanName, Trace } from '../spec/index.ts';
+import { exportTrace } from '../trace/export-trace.ts';
 import type { Tracer } from '../trace/tracer.ts';
 import type { AskOptions } from './ask-types.ts';
 
@@ -26,6 +27,7 @@ export async function closeTrace(input: {
   tracer.end(root);
   const trace = tracer.finish();
   await options.traceStore?.saveTrace(trace);
+  exportTrace(trace, options);
   const stageMs = (name: SpanName) =>
     trace.spans.filter((span) => span.name === name).reduce((sum, span) => sum + span.durationMs, 0);
   return { trace, stageMs };

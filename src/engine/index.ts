@@ -1,3 +1,4 @@
 export * from './ask.ts';
 export * from './ingest-path.ts';
 export * from './open-index.ts';
+export * from './search.ts';

@@ -12,11 +12,16 @@ import {
   CairnError,
   type Chunk,
   type EmbeddingModel,
+  embedderId,
   type InjectionFinding,
   InvalidInputError,
+  type Span,
   type Store,
+  type TraceExporter,
 } from '../spec/index.ts';
 import { searchableText } from '../store/sqlite/index.ts';
+import { exportTrace } from '../trace/export-trace.ts';
+import { Tracer } from '../trace/tracer.ts';
 
 /** Progress of an ingest run, reported after each document. */
 export interface IngestProgress {
@@ -78,6 +83,12 @@ export interface IngestOptions {
   /** Replace personal data and secrets in documents before they are chunked and stored. @default false */
   redactPii?: boolean;
   onProgress?: (progress: IngestProgress) => void;
+  /**
+   * Receives the run's trace: a `cairn.ingest` root with, per embedding batch, the time spent
+   * loading and chunking its documents, embedding them and writing them (so a large run stays
+   * a bounded trace).
+   */
+  traceExporter?: TraceExporter;
   abortSignal?: AbortSignal;
 }
 
@@ -97,6 +108,17 @@ interface PendingDocument {
  */
 export async function ingestPath(options: IngestOptions): Promise<IngestSummary> {
   checkOptions('ingestPath', ingestOptionsSchema, options);
+  const namespace = options.namespace ?? 'default';
+  const tracer = new Tracer({ namespace, label: `ingest ${path.basename(options.inputPath)}` });
+  try {
+    return await tracer.span('cairn.ingest', { namespace }, (span) => ingestTraced(options, tracer, span));
+  } finally {
+    exportTrace(tracer.finish(), options);
+  }
+}
+
+/** {@link ingestPath} inside its root span `run`, which gets the run's counts. */
+async function ingestTraced(options: IngestOptions, tracer: Tracer, run: Span): Promise<IngestSummary> {
   const started = performance.now();
   const namespace = options.namespace ?? 'default';
   const input = path.resolve(options.inputPath);
@@ -131,18 +153,37 @@ export async function ingestPath(options: IngestOptions): Promise<IngestSummary>
   let pendingChunks = 0;
 
   const report = (current: string) => options.onProgress?.({ processed, current });
+  // Loading is a stream of documents; each batch's span covers reading, parsing and chunking
+  // the documents it holds (and the unchanged ones passed over on the way).
+  let loadStarted = tracer.now();
+  let chunkMs = 0;
 
   const flush = async () => {
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
     pendingChunks = 0;
+    tracer.record('cairn.ingest.load', loadStarted, tracer.now() - loadStarted, {
+      documents: batch.length,
+      chunkMs: Number(chunkMs.toFixed(3)),
+    });
     const texts = batch.flatMap(({ document, chunks }) =>
       chunks.filter((chunk) => chunk.role !== 'parent').map((chunk) => searchableText(document.title, chunk)),
     );
     const t = performance.now();
-    const { embeddings } = await embedMany(options.embedder, texts, signalOption(options.abortSignal));
+    const { embeddings } = await tracer.span(
+      'cairn.embed',
+      { model: embedderId(options.embedder), chunks: texts.length },
+      () => embedMany(options.embedder, texts, signalOption(options.abortSignal)),
+    );
     summary.embedMs += performance.now() - t;
+    await tracer.span('cairn.ingest.write', { documents: batch.length, chunks: texts.length }, () =>
+      writeBatch(batch, embeddings),
+    );
+    loadStarted = tracer.now();
+    chunkMs = 0;
+  };
+  const writeBatch = async (batch: PendingDocument[], embeddings: Float32Array[]) => {
     let offset = 0;
     for (const item of batch) {
       const count = item.chunks.filter((chunk) => chunk.role !== 'parent').length;
@@ -203,7 +244,9 @@ export async function ingestPath(options: IngestOptions): Promise<IngestSummary>
       continue;
     }
     if (options.redactPii) document = redactDocument(document, summary.piiRedacted);
+    const chunkStarted = performance.now();
     const chunks = chunker.chunk(document);
+    chunkMs += performance.now() - chunkStarted;
     const injection = scanInjection ? scanForInjection(document) : undefined;
     pending.push({
       document,
@@ -223,6 +266,16 @@ export async function ingestPath(options: IngestOptions): Promise<IngestSummary>
     summary.pruned = await pruneMissing(options.store, namespace, scope, seenIds, failedSources);
   }
   summary.totalMs = performance.now() - started;
+  Object.assign(run.attributes, {
+    collection,
+    added: summary.added,
+    updated: summary.updated,
+    unchanged: summary.unchanged,
+    pruned: summary.pruned,
+    failed: summary.failed.length,
+    quarantined: summary.quarantined.length,
+    chunksWritten: summary.chunksWritten,
+  });
   return summary;
 }
 

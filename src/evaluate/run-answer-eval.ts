@@ -2,10 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { RecordedSettings } from '../config/resolve-settings.ts';
 import { type AskOptions, type AskResult, ask } from '../engine/ask.ts';
-import type { Judge } from '../spec/index.ts';
+import type { Judge, Trace, TraceExporter } from '../spec/index.ts';
 import { type AnswerMetrics, type JudgeNotes, scoreAnswer } from './answer-metrics.ts';
 import { aggregateMetrics } from './compare/index.ts';
 import type { EvalItemResult, EvalRun } from './eval-run.ts';
+import { withEvaluationEvents } from './evaluation-events.ts';
 import { type GoldenItem, loadGoldenSet } from './golden-set.ts';
 
 /**
@@ -52,8 +53,17 @@ export async function runAnswerEval(options: AnswerEvalOptions): Promise<EvalRun
     ...askOptions
   } = options;
   const results: EvalItemResult[] = [];
+  const exporter = askOptions.traceExporter;
   for (const [index, item] of items.entries()) {
-    const result = await ask({ ...askOptions, namespace, question: item.question });
+    // Each answer's trace is held until it is judged, then exported with its scores as events.
+    let answered: Trace | undefined;
+    const holdTrace: TraceExporter = { export: (trace) => (answered = trace) };
+    const result = await ask({
+      ...askOptions,
+      ...(exporter ? { traceExporter: holdTrace } : {}),
+      namespace,
+      question: item.question,
+    });
     const { metrics, notes } = await scoreAnswer(
       {
         item,
@@ -64,6 +74,7 @@ export async function runAnswerEval(options: AnswerEvalOptions): Promise<EvalRun
       },
       options.judge,
     );
+    if (exporter && answered) exporter.export(withEvaluationEvents(answered, metrics, notes));
     results.push(toItemResult(item, result, metrics, notes));
     options.onProgress?.(index + 1, items.length);
   }

@@ -2,6 +2,7 @@ import type {
   AnswerDraft,
   Answerer,
   AnswerRequest,
+  FinishReason,
   LanguageModel,
   LanguageModelUsage,
 } from '../spec/index.ts';
@@ -64,6 +65,7 @@ export function createLlmAnswerer(options: LlmAnswererOptions): Answerer {
       let usage: LanguageModelUsage = { inputTokens: 0, outputTokens: 0, reported: false };
       // A fallback chain reports which model answered; cost and traces use that one.
       let servedBy = modelId;
+      let finishReason: FinishReason = 'other';
       const warnings: string[] = [];
       if (options.stream ?? true) {
         const { stream, warnings: callWarnings } = await options.model.doStream(callOptions);
@@ -83,6 +85,7 @@ export function createLlmAnswerer(options: LlmAnswererOptions): Answerer {
             }
           } else if (part.type === 'finish') {
             usage = part.usage;
+            finishReason = part.finishReason;
             servedBy = part.response.servedBy ?? modelId;
           } else if (part.type === 'error') {
             throw part.error instanceof Error
@@ -95,11 +98,12 @@ export function createLlmAnswerer(options: LlmAnswererOptions): Answerer {
         const result = await options.model.doGenerate(callOptions);
         text = result.text;
         usage = result.usage;
+        finishReason = result.finishReason;
         servedBy = result.response.servedBy ?? modelId;
         warnings.push(...result.warnings.map((warning) => warning.message));
         if (!isAbstention(text)) request.onToken?.(text);
       }
-      const base = { usage, modelId: servedBy, promptVersion: template.version, warnings };
+      const base = { usage, finishReason, modelId: servedBy, promptVersion: template.version, warnings };
       if (isAbstention(text)) {
         return {
           ...base,

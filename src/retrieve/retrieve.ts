@@ -5,10 +5,14 @@ import {
   CairnError,
   type ChunkMetadata,
   type EmbeddingModel,
+  embedderId,
   type MetadataFilter,
   type ScoredChunkId,
+  type SpanAttributes,
+  type SpanName,
   type Store,
   type StoredChunk,
+  type TraceStep,
 } from '../spec/index.ts';
 import { maximalMarginalRelevance } from './maximal-marginal-relevance.ts';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion.ts';
@@ -53,6 +57,8 @@ export interface RetrieveOptions {
   expandParents?: boolean;
   /** A precomputed query vector; skips the embedding step. */
   queryEmbedding?: Float32Array;
+  /** Wraps each step (bm25, dense, fuse, query embedding) in a span where it runs. */
+  traceStep?: TraceStep;
   abortSignal?: AbortSignal;
 }
 
@@ -111,26 +117,66 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrieveOutput
   };
   const timings: RetrievalTimings = { embedMs: 0, bm25Ms: 0, denseMs: 0, fuseMs: 0, totalMs: 0 };
 
-  let sparse: ScoredChunkId[] = [];
-  let dense: ScoredChunkId[] = [];
-  if (mode !== 'dense') {
-    const t = performance.now();
-    sparse = await options.store.searchText(options.query, queryOptions);
-    timings.bm25Ms = performance.now() - t;
-  }
-  if (mode !== 'bm25') {
-    let vector = options.queryEmbedding;
-    if (!vector) {
-      const t = performance.now();
-      vector = await embed(options.embedder, options.query, signalOption(options.abortSignal));
-      timings.embedMs = performance.now() - t;
-    }
-    const t = performance.now();
-    dense = await options.store.searchVector(vector, queryOptions);
-    timings.denseMs = performance.now() - t;
-  }
+  const step = options.traceStep ?? untraced;
+  // Each step is timed (for `timings`) and traced (when asked) where it runs.
+  const measured = <T>(
+    name: SpanName,
+    timing: Exclude<keyof RetrievalTimings, 'totalMs'>,
+    work: () => Promise<T>,
+    attributes?: SpanAttributes,
+  ): Promise<T> =>
+    step(
+      name,
+      async () => {
+        const t = performance.now();
+        try {
+          return await work();
+        } finally {
+          timings[timing] = performance.now() - t;
+        }
+      },
+      attributes,
+    );
+  const searchText = async (): Promise<ScoredChunkId[]> =>
+    mode === 'dense'
+      ? []
+      : measured('cairn.retrieve.bm25', 'bm25Ms', () =>
+          options.store.searchText(options.query, queryOptions),
+        );
+  const searchVector = async (): Promise<ScoredChunkId[]> => {
+    if (mode === 'bm25') return [];
+    const vector =
+      options.queryEmbedding ??
+      (await measured(
+        'cairn.embed',
+        'embedMs',
+        () => embed(options.embedder, options.query, signalOption(options.abortSignal)),
+        { model: embedderId(options.embedder) },
+      ));
+    return measured('cairn.retrieve.dense', 'denseMs', () =>
+      options.store.searchVector(vector, queryOptions),
+    );
+  };
+  // The two retrievers are independent: a store that answers concurrently (Postgres) or a query
+  // still being embedded no longer holds up the other side.
+  const [sparse, dense] = await Promise.all([searchText(), searchVector()]);
+  const fused = await measured('cairn.retrieve.fuse', 'fuseMs', () =>
+    fuseAndLoad(options, mode, sparse, dense, candidates, k, namespace),
+  );
+  timings.totalMs = performance.now() - started;
+  return { results: fused, timings };
+}
 
-  const t = performance.now();
+/** Fuses the two lists (hybrid), diversifies with MMR when asked, and loads the top k. */
+async function fuseAndLoad(
+  options: RetrieveOptions,
+  mode: RetrievalMode,
+  sparse: ScoredChunkId[],
+  dense: ScoredChunkId[],
+  candidates: number,
+  k: number,
+  namespace: string,
+): Promise<RetrievalResult[]> {
   let ranked: ScoredChunkId[];
   if (mode === 'bm25') ranked = sparse;
   else if (mode === 'dense') ranked = dense;
@@ -155,11 +201,11 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrieveOutput
       ...(options.mmr.lambda === undefined ? {} : { lambda: options.mmr.lambda }),
     });
   }
-  const results = await materialize(options.store, namespace, ranked, k, options.expandParents ?? true);
-  timings.fuseMs = performance.now() - t;
-  timings.totalMs = performance.now() - started;
-  return { results, timings };
+  return materialize(options.store, namespace, ranked, k, options.expandParents ?? true);
 }
+
+/** The step runner when nobody traces: runs the work and nothing else. */
+const untraced: TraceStep = (_name, work) => work();
 
 /** Loads chunk texts for the top of the ranking, swapping children for their parents (deduplicated). */
 async function materialize(

@@ -15,7 +15,7 @@ import {
 } from '../config/index.ts';
 import type { CalibrationSettings } from '../engine/abstention-calibration.ts';
 import type { AskCacheOptions, AskRouting } from '../engine/ask.ts';
-import { type AskRetrievalOptions, ask } from '../engine/index.ts';
+import { type AskRetrievalOptions, ask, search } from '../engine/index.ts';
 import { loadJudgeTrust, trustMark } from '../evaluate/judge-trust.ts';
 import { renderReport } from '../evaluate/report/index.ts';
 import type { EvalRuns } from '../evaluate/runs-store.ts';
@@ -24,7 +24,6 @@ import { formatForPath } from '../ingest/index.ts';
 import { createCairnMcpServer, passageUrl } from '../mcp/cairn-mcp-server.ts';
 import { checkMcpRequest } from '../mcp/check-host-origin.ts';
 import { createMcpSessions, type McpCaller } from '../mcp/mcp-http-sessions.ts';
-import { retrieve } from '../retrieve/index.ts';
 import {
   type Answerer,
   CairnError,
@@ -33,11 +32,12 @@ import {
   type MetadataFilter,
   type Passage,
   type Store,
+  type TraceExporter,
   type TraceStore,
   type UploadStore,
 } from '../spec/index.ts';
 import { openFolderUploads } from '../store/folder-uploads.ts';
-import type { ModelPrice } from '../trace/index.ts';
+import { type ModelPrice, parseTraceparent } from '../trace/index.ts';
 import { type AnswerSpend, enforceBudget, type UsageLedger, utcDay } from '../usage/index.ts';
 import { CAIRN_VERSION } from '../version.ts';
 import { type ApiKeyRecord, type ApiKeyStore, assertTenantName, type Role, roleAllows } from './api-keys.ts';
@@ -66,6 +66,8 @@ export interface AppDependencies {
   store: Store;
   embedder: EmbeddingModel;
   traceStore: TraceStore;
+  /** Also sends every trace (answers, searches, ingest jobs) elsewhere, e.g. over OTLP. */
+  traceExporter?: TraceExporter;
   /** Thumbs up/down on answers, kept with their traces; omit to leave the feedback routes out. */
   feedback?: FeedbackStore;
   keys: ApiKeyStore;
@@ -211,6 +213,12 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   const app = new Hono<Env>();
   const guard: GuardSettings = { ...DEFAULT_GUARD, ...deps.guard };
   const uploads = deps.uploads ?? openFolderUploads(deps.uploadsDir);
+  const exporting = deps.traceExporter ? { traceExporter: deps.traceExporter } : {};
+  // A request carrying a W3C traceparent header continues the caller's trace.
+  const joining = (c: Context) => {
+    const traceParent = parseTraceparent(c.req.header('traceparent'));
+    return traceParent ? { traceParent } : {};
+  };
   const jobs = createIngestJobQueue(deps.jobLog, {
     ...DEFAULT_INGEST,
     ...deps.ingest,
@@ -225,6 +233,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     ...(deps.ingestLimits ? { ingestLimits: deps.ingestLimits } : {}),
     scanInjection: guard.scanDocuments,
     redactPii: guard.redactDocuments,
+    ...exporting,
   });
   // Jobs enqueued before the log is read wait behind the resumed ones (see IngestJobQueue.resume);
   // with workers, they resume cut-off jobs instead.
@@ -390,6 +399,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       ? {}
       : { abstainWithoutCitations: deps.abstainWithoutCitations }),
     ...(deps.fallbackAnswerer ? { fallbackAnswerer: deps.fallbackAnswerer } : {}),
+    ...exporting,
   };
   /**
    * Refuses the request when the tenant's daily budget is spent; near the limit, sets a warning
@@ -431,7 +441,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   app.post('/v1/search', jsonLimit, async (c) => {
     const key = requireRole(c, 'reader');
     const body = searchBody.parse(await readJson(c.req.raw));
-    const { results, timings } = await retrieve({
+    const { results, timings } = await search({
       store: deps.store,
       embedder: deps.embedder,
       query: body.query,
@@ -441,6 +451,8 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       ...(deps.retrieval.fusion ? { fusion: deps.retrieval.fusion } : {}),
       ...(body.filter ? { filter: metadataFilter(body.filter) } : {}),
       ...(body.includeQuarantined && requireRole(c, 'admin') ? { includeQuarantined: true } : {}),
+      ...exporting,
+      ...joining(c),
       abortSignal: c.req.raw.signal,
     });
     if (deps.auditLog)
@@ -475,6 +487,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         ...(body.includeQuarantined && requireRole(c, 'admin') ? { includeQuarantined: true } : {}),
       },
       ...(body.noCache ? withoutCache : answerOptions),
+      ...joining(c),
     };
     if (!wantsStream) {
       const { passages, ...result } = await ask({ ...options, abortSignal: c.req.raw.signal });
@@ -527,6 +540,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       traceStore: deps.traceStore,
       retrieval: deps.retrieval,
       ...answerOptions,
+      ...joining(c),
     };
     if (!body.stream) {
       const result = await ask({ ...options, abortSignal: c.req.raw.signal });
@@ -835,7 +849,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
           redact: asReturnedWithAnswers,
           linkFor: (docId, chunkId) => passageUrl(origin, docId, chunkId),
           search: async (query, k) => {
-            const { results } = await retrieve({
+            const { results } = await search({
               store: deps.store,
               embedder: deps.embedder,
               query,
@@ -843,6 +857,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
               k,
               mode: deps.retrieval.mode ?? 'hybrid',
               ...(deps.retrieval.fusion ? { fusion: deps.retrieval.fusion } : {}),
+              ...exporting,
             });
             if (deps.auditLog)
               await recordAudit(deps.auditLog, {

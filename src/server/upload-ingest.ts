@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ChunkingConfig } from '../chunk/index.ts';
 import type { CairnConfig } from '../config/index.ts';
 import { ingestPath } from '../engine/index.ts';
-import type { EmbeddingModel, Store, UploadStore } from '../spec/index.ts';
+import type { EmbeddingModel, Store, TraceExporter, UploadStore } from '../spec/index.ts';
 import { sha256Of } from '../store/folder-uploads.ts';
 import { type IngestJob, type RunIngestJob, trackUploadFolder } from './ingest-jobs.ts';
 import { UPLOADS_COLLECTION } from './uploaded-file.ts';
@@ -20,6 +20,8 @@ export interface UploadIngestDependencies {
   /** Guard settings `scanDocuments` and `redactDocuments`. */
   scanInjection: boolean;
   redactPii: boolean;
+  /** Where each job's ingest trace is exported, when telemetry is on. */
+  traceExporter?: TraceExporter;
 }
 
 /**
@@ -73,6 +75,7 @@ export function createUploadIngest(deps: UploadIngestDependencies): RunIngestJob
       // After a crash, each document is written before the next is read, so `current` is exact.
       ...(job.attempts > 1 ? { embedBatchSize: 1 } : {}),
       onProgress: trackUploadFolder(folder, report),
+      ...(deps.traceExporter ? { traceExporter: deps.traceExporter } : {}),
     });
   };
 }

@@ -1,6 +1,6 @@
 import type { ChunkMetadata } from './chunk.ts';
 import type { Conflict } from './conflict.ts';
-import type { LanguageModelUsage } from './language-model.ts';
+import type { FinishReason, LanguageModelUsage } from './language-model.ts';
 
 /** A retrieved passage as shown to an answerer, numbered from 1 for citations (`[n]`). */
 export interface Passage {
@@ -51,6 +51,8 @@ export interface AnswerDraft {
   /** Strength of the best evidence, for answerers that compute one (extractive). */
   evidenceScore?: number;
   usage: LanguageModelUsage;
+  /** Why the model stopped, for answerers backed by a language model. */
+  finishReason?: FinishReason;
   /** The model that produced the answer (`extractive` for the offline answerer). */
   modelId: string;
   /** Prompt template version, for LLM answerers. */

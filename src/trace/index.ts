@@ -1,2 +1,4 @@
 export * from './cost.ts';
+export * from './export-trace.ts';
+export * from './trace-context.ts';
 export * from './tracer.ts';

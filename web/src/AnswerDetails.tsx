@@ -4,7 +4,6 @@ import { type AskDone, api, type Span } from './api.ts';
 const STAGES = [
   ['embedMs', 'embed'],
   ['retrieveMs', 'retrieve'],
-  ['rerankMs', 'rerank'],
   ['generateMs', 'generate'],
   ['guardMs', 'guard'],
 ] as const;
