@@ -1,5 +1,4 @@
-import { Redis } from 'ioredis';
-import { CairnError } from '../spec/index.ts';
+import { connectRedis } from './connect-redis.ts';
 import type { RateDecision, RateLimiter, RateLimits } from './token-bucket.ts';
 
 // One token bucket per key as a Redis hash, read, refilled and taken from in one script, so two
@@ -44,23 +43,11 @@ export interface RedisRateLimiterOptions extends RateLimits {
  */
 export async function openRedisRateLimiter(options: RedisRateLimiterOptions): Promise<RateLimiter> {
   const prefix = options.prefix ?? 'cairn:rate:';
-  const redis = new Redis(options.url, {
-    lazyConnect: true,
+  // Fails fast while Redis is away, so a request waits for no reconnect (the limiter fails open).
+  const redis = await connectRedis(options.url, 'the rate limit', {
     maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
     enableOfflineQueue: false,
   });
-  // ioredis reports connection trouble as events too; without a listener Node prints each one.
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-  } catch (error) {
-    redis.disconnect();
-    throw new CairnError(
-      'invalid_option',
-      `cannot reach Redis at ${options.url} (${(error as Error).message}): start Redis or fix server.redisUrl`,
-    );
-  }
   redis.defineCommand('cairnTakeToken', { numberOfKeys: 1, lua: TAKE_SCRIPT });
   const take = (redis as unknown as Record<string, (...args: unknown[]) => Promise<[number, string]>>)
     .cairnTakeToken as (key: string, capacity: number, refill: number) => Promise<[number, string]>;

@@ -1,25 +1,9 @@
 import type pg from 'pg';
-import type { Feedback, FeedbackRating, FeedbackStore } from '../../spec/index.ts';
-
-type Row = {
-  namespace: string;
-  trace_id: string;
-  rating: FeedbackRating;
-  comment: string | null;
-  key_id: string | null;
-  created_at: string;
-};
+import type { FeedbackStore } from '../../spec/index.ts';
+import { type FeedbackRow, feedbackFromRow } from '../feedback-row.ts';
 
 /** Answer feedback in the `feedback` table: a rating given on one API node is seen on every other. */
 export function createPgFeedback(pool: pg.Pool): FeedbackStore {
-  const toFeedback = (row: Row): Feedback => ({
-    traceId: row.trace_id,
-    namespace: row.namespace,
-    rating: row.rating,
-    ...(row.comment !== null ? { comment: row.comment } : {}),
-    ...(row.key_id !== null ? { keyId: row.key_id } : {}),
-    createdAt: row.created_at,
-  });
   return {
     async saveFeedback(feedback) {
       await pool.query(
@@ -37,19 +21,19 @@ export function createPgFeedback(pool: pg.Pool): FeedbackStore {
       );
     },
     async getFeedback(namespace, traceId) {
-      const { rows } = await pool.query<Row>(
+      const { rows } = await pool.query<FeedbackRow>(
         'SELECT * FROM feedback WHERE namespace = $1 AND trace_id = $2',
         [namespace, traceId],
       );
-      return rows[0] ? toFeedback(rows[0]) : undefined;
+      return rows[0] ? feedbackFromRow(rows[0]) : undefined;
     },
     async listFeedback(namespace, options = {}) {
-      const { rows } = await pool.query<Row>(
+      const { rows } = await pool.query<FeedbackRow>(
         `SELECT * FROM feedback WHERE namespace = $1 AND ($2::text IS NULL OR rating = $2)
          ORDER BY created_at DESC, trace_id LIMIT $3`,
         [namespace, options.rating ?? null, options.limit ?? 100],
       );
-      return rows.map(toFeedback);
+      return rows.map(feedbackFromRow);
     },
     async close() {},
   };

@@ -1,4 +1,5 @@
-import type { Feedback, FeedbackRating, FeedbackStore } from '../../spec/index.ts';
+import type { FeedbackStore } from '../../spec/index.ts';
+import { type FeedbackRow, feedbackFromRow } from '../feedback-row.ts';
 import { lazyConnection } from './lazy-connection.ts';
 
 const FEEDBACK_SCHEMA = `
@@ -14,29 +15,12 @@ CREATE TABLE IF NOT EXISTS feedback (
 CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (namespace, created_at);
 `;
 
-type Row = {
-  namespace: string;
-  trace_id: string;
-  rating: FeedbackRating;
-  comment: string | null;
-  key_id: string | null;
-  created_at: string;
-};
-
 /**
  * Answer feedback in the index's own SQLite file, beside the traces it rates (its own connection,
  * opened on first use; the table is created then).
  */
 export function openSqliteFeedbackStore(indexPath: string): FeedbackStore {
   const connection = lazyConnection(indexPath, (db) => db.exec(FEEDBACK_SCHEMA), { wal: true });
-  const toFeedback = (row: Row): Feedback => ({
-    traceId: row.trace_id,
-    namespace: row.namespace,
-    rating: row.rating,
-    ...(row.comment !== null ? { comment: row.comment } : {}),
-    ...(row.key_id !== null ? { keyId: row.key_id } : {}),
-    createdAt: row.created_at,
-  });
   return {
     async saveFeedback(feedback) {
       connection.db
@@ -55,8 +39,8 @@ export function openSqliteFeedbackStore(indexPath: string): FeedbackStore {
     async getFeedback(namespace, traceId) {
       const row = connection.db
         .prepare('SELECT * FROM feedback WHERE namespace = ? AND trace_id = ?')
-        .get(namespace, traceId) as Row | undefined;
-      return row ? toFeedback(row) : undefined;
+        .get(namespace, traceId) as FeedbackRow | undefined;
+      return row ? feedbackFromRow(row) : undefined;
     },
     async listFeedback(namespace, options = {}) {
       const rows = connection.db
@@ -65,7 +49,7 @@ export function openSqliteFeedbackStore(indexPath: string): FeedbackStore {
            ORDER BY created_at DESC, trace_id LIMIT ?`,
         )
         .all(namespace, options.rating ?? null, options.rating ?? null, options.limit ?? 100);
-      return (rows as Row[]).map(toFeedback);
+      return (rows as FeedbackRow[]).map(feedbackFromRow);
     },
     async close() {
       connection.close();
