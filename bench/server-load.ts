@@ -102,7 +102,14 @@ type StageTimings = Record<
 
 async function streamOnce(
   question: string,
-): Promise<{ ttft: number; total: number; ok: boolean; timings?: StageTimings }> {
+): Promise<{
+  ttft: number;
+  total: number;
+  ok: boolean;
+  status: number;
+  retryAfter: boolean;
+  timings?: StageTimings;
+}> {
   const started = performance.now();
   let ttft = Number.NaN;
   try {
@@ -111,7 +118,12 @@ async function streamOnce(
       headers: { ...headers, accept: 'text/event-stream' },
       body: JSON.stringify({ question, stream: true }),
     });
-    if (!response.ok || !response.body) return { ttft, total: performance.now() - started, ok: false };
+    const status = response.status;
+    const retryAfter = response.headers.has('retry-after');
+    if (!response.ok || !response.body) {
+      await response.arrayBuffer().catch(() => undefined);
+      return { ttft, total: performance.now() - started, ok: false, status, retryAfter };
+    }
     let text = '';
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     for (;;) {
@@ -128,10 +140,13 @@ async function streamOnce(
       ttft,
       total: performance.now() - started,
       ok: done !== undefined && !text.includes('event: error'),
+      status,
+      retryAfter,
       ...(timings ? { timings } : {}),
     };
   } catch {
-    return { ttft, total: performance.now() - started, ok: false };
+    // No response at all (connection refused or reset): status 0.
+    return { ttft, total: performance.now() - started, ok: false, status: 0, retryAfter: false };
   }
 }
 
@@ -192,6 +207,16 @@ console.log(
   ),
 );
 console.log(`errors: ${sessions.length - ok.length} of ${sessions.length}`);
+// How the sessions that did not get an answer were turned away: a status with Retry-After is a
+// graceful refusal, status 0 a connection that failed.
+const refusals = new Map<string, number>();
+for (const session of sessions.filter((one) => !one.ok)) {
+  const label = `${session.status}${session.retryAfter ? ' with Retry-After' : ''}`;
+  refusals.set(label, (refusals.get(label) ?? 0) + 1);
+}
+if (refusals.size > 0)
+  console.log(`not answered, by status: ${[...refusals].map(([label, n]) => `${n} × ${label}`).join(', ')}`);
+reportFigure(`server-load.c${concurrency}.answered`, ok.length);
 reportFigure(`server-load.c${concurrency}.ttft-p95-ms`, percentile(ttft, 95));
 reportFigure(`server-load.c${concurrency}.total-p95-ms`, percentile(total, 95));
 reportFigure(`server-load.c${concurrency}.overhead-p95-ms`, percentile(ttft, 95) - percentile(mockTtft, 95));

@@ -130,7 +130,11 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     ingest: config.ingest,
     ingestLimits: config.ingestLimits,
     auditLog: storage.audit,
-    limits: { rateLimit: config.server.rateLimit, maxUploadBytes: config.server.maxUploadMb * 1024 * 1024 },
+    limits: {
+      rateLimit: config.server.rateLimit,
+      maxUploadBytes: config.server.maxUploadMb * 1024 * 1024,
+      answers: config.server.answers,
+    },
     ...(rateLimiter ? { rateLimiter } : {}),
     mcp: { allowedHosts: config.server.mcpAllowedHosts, allowedOrigins: config.server.mcpAllowedOrigins },
     trustProxy: config.server.trustProxy,

@@ -288,6 +288,19 @@ export const configSchema = z
          * every API node pointing at it; null keeps it in the process.
          */
         redisUrl: z.string().url().nullable().default(null),
+        /**
+         * Answers (`/v1/ask`, `/v1/chat/completions`) computed at once, waiting for a turn, and
+         * the longest wait: past them a request gets 503 with Retry-After at once, instead of
+         * every answer slowing down together until they time out.
+         */
+        answers: z
+          .object({
+            maxInFlight: z.number().int().min(1).max(10_000).default(64),
+            maxQueued: z.number().int().min(0).max(100_000).default(256),
+            maxWaitMs: z.number().int().min(0).max(600_000).default(10_000),
+          })
+          .strict()
+          .default({ maxInFlight: 64, maxQueued: 256, maxWaitMs: 10_000 }),
         /** Host names `/mcp` accepts besides loopback (DNS-rebinding check). */
         mcpAllowedHosts: z.array(z.string().min(1)).default([]),
         /** Browser origins `/mcp` accepts besides those of allowed hosts. */
@@ -300,6 +313,7 @@ export const configSchema = z
         auditRetentionDays: 365,
         trustProxy: false,
         redisUrl: null,
+        answers: { maxInFlight: 64, maxQueued: 256, maxWaitMs: 10_000 },
         mcpAllowedHosts: [],
         mcpAllowedOrigins: [],
       }),

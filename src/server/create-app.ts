@@ -40,6 +40,7 @@ import { openFolderUploads } from '../store/folder-uploads.ts';
 import { type ModelPrice, parseTraceparent } from '../trace/index.ts';
 import { type AnswerSpend, enforceBudget, type UsageLedger, utcDay } from '../usage/index.ts';
 import { CAIRN_VERSION } from '../version.ts';
+import { type AdmissionLimits, createAdmission, type Release } from './admission.ts';
 import { type ApiKeyRecord, type ApiKeyStore, assertTenantName, type Role, roleAllows } from './api-keys.ts';
 import { type AuditLog, recordAudit } from './audit-log.ts';
 import { type AuthFailureLimits, createAuthFailureLimiter } from './auth-failure-limiter.ts';
@@ -123,6 +124,11 @@ export interface AppDependencies {
     maxUploadBytes?: number;
     /** @default 1 MiB */
     maxJsonBytes?: number;
+    /**
+     * Answers (`/v1/ask`, `/v1/chat/completions`) computed at once, waiting, and the longest
+     * wait; past them a request gets 503 with Retry-After. @default 64, 256 and 10 s
+     */
+    answers?: AdmissionLimits;
     /** Requests per key: burst size and refill per second. @default 60 and 10 */
     rateLimit?: { capacity: number; refillPerSecond: number };
     /** Failed authentications per client address: burst size and refill per second. @default 10 and 1 */
@@ -151,6 +157,13 @@ export interface AppDependencies {
    */
   trustProxy?: boolean;
 }
+
+/** Answers at once, waiting, and the longest wait, unless the config says otherwise. */
+export const DEFAULT_ANSWER_ADMISSION: AdmissionLimits = {
+  maxInFlight: 64,
+  maxQueued: 256,
+  maxWaitMs: 10_000,
+};
 
 type Env = { Variables: { key: ApiKeyRecord } & RequestIdVariables };
 
@@ -253,6 +266,17 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   const limiter =
     deps.rateLimiter ?? createRateLimiter(deps.limits?.rateLimit ?? { capacity: 60, refillPerSecond: 10 });
   const maxUploadBytes = deps.limits?.maxUploadBytes ?? 50 * 1024 * 1024;
+  const admission = createAdmission(deps.limits?.answers ?? DEFAULT_ANSWER_ADMISSION);
+  // A turn to answer, or `overloaded` (503) with Retry-After saying when to come back.
+  const admitAnswer = async (c: Context<Env>): Promise<Release> => {
+    try {
+      return await admission.admit(c.req.raw.signal);
+    } catch (error) {
+      const wait = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+      if (wait !== undefined) c.header('Retry-After', String(wait));
+      throw error;
+    }
+  };
   const maxJsonBytes = deps.limits?.maxJsonBytes ?? 1024 * 1024;
   const metrics = createServerMetrics();
   const logger = deps.logger ?? stderrLogger;
@@ -489,11 +513,16 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       ...(body.noCache ? withoutCache : answerOptions),
       ...joining(c),
     };
+    const release = await admitAnswer(c);
     if (!wantsStream) {
-      const { passages, ...result } = await ask({ ...options, abortSignal: c.req.raw.signal });
-      await recordAnswer(key, 'ask', body.question, { ...result, passages });
-      const answered = { ...result, ...closestOnAbstention({ abstained: result.abstained, passages }) };
-      return c.json(budget ? { ...answered, budget } : answered);
+      try {
+        const { passages, ...result } = await ask({ ...options, abortSignal: c.req.raw.signal });
+        await recordAnswer(key, 'ask', body.question, { ...result, passages });
+        const answered = { ...result, ...closestOnAbstention({ abstained: result.abstained, passages }) };
+        return c.json(budget ? { ...answered, budget } : answered);
+      } finally {
+        release();
+      }
     }
     return streamSSE(c, async (stream) => {
       const controller = new AbortController();
@@ -521,6 +550,8 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       } catch (error) {
         if (controller.signal.aborted) return;
         await stream.writeSSE({ event: 'error', data: JSON.stringify(reportError(error, c).body) });
+      } finally {
+        release();
       }
     });
   });
@@ -542,10 +573,15 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
       ...answerOptions,
       ...joining(c),
     };
+    const release = await admitAnswer(c);
     if (!body.stream) {
-      const result = await ask({ ...options, abortSignal: c.req.raw.signal });
-      await recordAnswer(key, 'chat', options.question, result);
-      return c.json(chatCompletion(result, model));
+      try {
+        const result = await ask({ ...options, abortSignal: c.req.raw.signal });
+        await recordAnswer(key, 'chat', options.question, result);
+        return c.json(chatCompletion(result, model));
+      } finally {
+        release();
+      }
     }
     return streamSSE(c, async (stream) => {
       const controller = new AbortController();
@@ -585,6 +621,8 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         await stream.writeSSE({
           data: JSON.stringify(chatErrorChunk(status, failure.error, failure.requestId)),
         });
+      } finally {
+        release();
       }
       await stream.writeSSE({ data: '[DONE]' });
     });

@@ -12,6 +12,7 @@ const STATUS: Partial<Record<CairnErrorCode, number>> = {
   payload_too_large: 413,
   unsupported_format: 415,
   rate_limited: 429,
+  overloaded: 503,
   budget_exceeded: 429,
   embedder_mismatch: 409,
   dimension_mismatch: 409,

@@ -19,6 +19,8 @@ export type CairnErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'rate_limited'
+  /** The server has more answers running and waiting than it takes; retry after a while. */
+  | 'overloaded'
   | 'budget_exceeded'
   | 'payload_too_large'
   | 'internal';
