@@ -13,7 +13,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 test('bin/cairn.js runs a complete build newer than the sources, and the sources otherwise', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bin-'));
   fs.mkdirSync(path.join(dir, 'bin'));
-  fs.copyFileSync(path.join(root, 'bin', 'cairn.js'), path.join(dir, 'bin', 'cairn.js'));
+  for (const file of ['cairn.js', 'build-current.js'])
+    fs.copyFileSync(path.join(root, 'bin', file), path.join(dir, 'bin', file));
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
   const write = (file: string, text: string) => {
