@@ -1,6 +1,7 @@
 import type { LoadedConfig, PipelineSettings } from '../config/index.ts';
 import type { AskResult } from '../engine/ask.ts';
 import { openIndexStorage } from '../engine/open-index.ts';
+import type { EmbeddingModel } from '../spec/index.ts';
 import { createUsageLedger, enforceBudget } from '../usage/index.ts';
 import { embedderEndpoint } from './chunking-options.ts';
 import { closeStorage } from './close-index.ts';
@@ -22,9 +23,13 @@ export async function askLocally(
   const opened = await openIndexStorage({
     indexPath,
     fallbackEmbedder: settings.embedder.model,
-    endpoint: embedderEndpoint(loaded.config),
+    // One question needs one model thread: a second would load another copy of the model (a
+    // second or more of CPU on a busy machine) to share a shortlist of 16 sentences.
+    endpoint: { ...embedderEndpoint(loaded.config), threads: 1 },
   });
   const { storage, embedder } = opened;
+  // The local model loads on its worker while the rest of the engine is imported.
+  (embedder as EmbeddingModel & { warm?: () => void }).warm?.();
   mark('index open');
   try {
     const [{ ask }, { buildPipeline }] = await Promise.all([

@@ -46,7 +46,7 @@ export interface LocalEmbedderOptions {
  */
 export function createLocalEmbedder(
   options: LocalEmbedderOptions = {},
-): EmbeddingModel & { close(): Promise<void> } {
+): EmbeddingModel & { close(): Promise<void>; warm(): void } {
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) {
     throw new CairnError(
@@ -84,6 +84,12 @@ export function createLocalEmbedder(
         parts.push(inputs.slice(start, start + share));
       const results = await Promise.all(parts.map((part) => pool.run(part, abortSignal)));
       return { embeddings: results.flat().map(normalizeVector) };
+    },
+    /** Starts loading the model now, without waiting, so the first call does not wait for all of it. */
+    warm() {
+      if (pool) pool.warm();
+      // A failed load is reported by the first call, which awaits the same promise.
+      else loadModel().catch(() => {});
     },
     /** Ends the worker threads; later calls fail. */
     async close() {
