@@ -1,48 +1,35 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { loadConfig } from '../config/index.ts';
 import { localAccessFile } from '../server/local-access.ts';
-import type { CommandContext } from './command-context.ts';
+import { type CairnProcess, spawnCairn, untilPrinted } from '../testing/cairn-process.ts';
+import { captureStream } from '../testing/capture-stream.ts';
 import { runCli } from './main.ts';
 
 // `cairn ask` answering through the `cairn serve` that holds the index. The server is a real
 // process (its pid, port, token file and SIGTERM are the point), and so is one `cairn ask`, which
 // must also exit promptly; the other asks run in-process (runCli) to keep the spawned processes
 // to two.
-const bin = fileURLToPath(new URL('../../bin/cairn.js', import.meta.url));
-const runFile = promisify(execFile);
 const QUESTION = 'What constant does reciprocal rank fusion use?';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-ask-server-'));
 const index = path.join(dir, 'index.db');
 const env = { CAIRN_INDEX: index, CAIRN_EMBEDDER: 'hashing' };
-let server: { child: ChildProcess; stdout: () => string; exit: Promise<number | null> } | undefined;
+let server: CairnProcess | undefined;
 let adminKey = '';
 let url = '';
 
 /** One in-process `cairn` run with the test's environment; stdout and stderr captured. */
 async function cairn(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: '', stderr: '' };
-  const stream = (name: 'stdout' | 'stderr') =>
-    ({
-      write(chunk: string | Uint8Array) {
-        out[name] += chunk.toString();
-        return true;
-      },
-    }) as unknown as NodeJS.WriteStream;
-  const context: CommandContext = {
-    stdout: stream('stdout'),
-    stderr: stream('stderr'),
-    config: () => loadConfig({ cwd: dir, env }),
-  };
-  const code = await runCli(args, context);
-  return { code, ...out };
+  const stdout = captureStream();
+  const stderr = captureStream();
+  const config = () => loadConfig({ cwd: dir, env });
+  const code = await runCli(args, { stdout: stdout.stream, stderr: stderr.stream, config });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
 /** The answer as JSON without what differs between any two runs (timings and trace id). */
@@ -108,39 +95,16 @@ test('a server that died left its lock and token file: ask answers here, and a n
   assert.equal(local.code, 0, local.stderr);
   assert.match(local.stderr, /answering here: no running cairn serve holds this index/);
 
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], {
-    cwd: dir,
-    env: { ...process.env, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  server = { child, stdout: () => stdout, exit };
-  await new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (/admin key[^\n]*\n {2}\S+\n/.test(stdout)) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 50);
-    void exit.then(() => {
-      clearInterval(timer);
-      reject(new Error(`cairn serve exited before listening:\n${stdout}${stderr}`));
-    });
-  });
+  server = spawnCairn(['serve', '--port', '0'], { cwd: dir, env: { ...process.env, ...env } });
+  const stdout = await untilPrinted(server, /admin key[^\n]*\n {2}\S+\n/);
   url = /(http:\/\/[\d.]+:\d+)/.exec(stdout)?.[1] as string;
   adminKey = /admin key[^\n]*\n {2}(\S+)/.exec(stdout)?.[1] as string;
-  assert.equal(fs.readFileSync(`${index}.lock`, 'utf8'), String(child.pid), 'the stale lock is taken over');
+  const { pid } = server.child;
+  assert.equal(fs.readFileSync(`${index}.lock`, 'utf8'), String(pid), 'the stale lock is taken over');
   const file = localAccessFile(index);
   assert.equal(fs.statSync(file).mode & 0o777, 0o600, 'the token file is readable by its owner only');
   const access = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number; url: string };
-  assert.deepEqual([access.pid, access.url], [child.pid, url]);
+  assert.deepEqual([access.pid, access.url], [pid, url]);
 });
 
 test('cairn ask answers through the running server and prints what it prints alone', async () => {
@@ -149,15 +113,12 @@ test('cairn ask answers through the running server and prints what it prints alo
   const localText = await cairn(['ask', QUESTION, '--no-cache', '--local']);
   assert.equal(await auditedLocalAsks(), 0, '--local answers in its own process');
 
-  const { stdout, stderr } = await runFile(
-    process.execPath,
-    [bin, 'ask', QUESTION, '--json', '--no-cache', '--debug'],
-    {
-      cwd: dir,
-      env: { ...process.env, ...env },
-      timeout: 60_000,
-    },
-  );
+  const asked = spawnCairn(['ask', QUESTION, '--json', '--no-cache', '--debug'], {
+    cwd: dir,
+    env: { ...process.env, ...env },
+  });
+  assert.equal(await asked.exit, 0, asked.stderr());
+  const [stdout, stderr] = [asked.stdout(), asked.stderr()];
   assert.match(stderr, /answered by the server at http:\/\/127\.0\.0\.1:\d+/);
   assert.deepEqual(stable(stdout), stable(local.stdout));
   assert.deepEqual(
@@ -206,7 +167,7 @@ test('a refused token, other settings or a flag the server cannot honour answer 
 test('on SIGTERM the server removes its token file and lock', async () => {
   assert.ok(server, 'the server of the first test runs');
   server.child.kill('SIGTERM');
-  assert.equal(await server.exit, 0, server.stdout());
+  assert.equal(await server.exit, 0, server.stderr());
   assert.equal(fs.existsSync(localAccessFile(index)), false, 'the token file is removed');
   assert.equal(fs.existsSync(`${index}.lock`), false, 'the lock is released');
   server = undefined;
