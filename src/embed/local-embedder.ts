@@ -20,8 +20,12 @@ function loadModel(): Promise<LoadedModel> {
 /** Longest input, in characters, passed to the model; USE-lite's cost grows with length. */
 const MAX_INPUT_CHARS = 4000;
 const BATCH_PER_THREAD = 32;
-/** Texts per model call; USE-lite gets slower per text in larger batches (measured: 8 is fastest). */
-const MODEL_BATCH = 8;
+/**
+ * Texts per model call. USE-lite pads a call to its longest text, so its cost per text grows with
+ * the batch: 4 took about 30% less than 8 for a question's 16-sentence shortlist and no more for
+ * ingest chunks (see local-embedder-worker.js).
+ */
+const MODEL_BATCH = 4;
 
 /** Options of the local embedder. */
 export interface LocalEmbedderOptions {
