@@ -169,6 +169,8 @@ function answerTimings(stdout: string): Map<string, number> {
 interface Measured {
   label: string;
   runs: Run[];
+  /** The 1-minute load average as the series started. */
+  load: number;
 }
 
 /** Asks every question `rounds` times; fails loudly on a run that did not answer. */
@@ -204,25 +206,33 @@ for (const count of values.pages.split(',').map(Number)) {
     if (mode === 'built' && !isBuildCurrent(ROOT))
       throw new Error('src/ changed after the build: bin/cairn.js would run the sources, not dist/');
     const measured: Measured[] = [];
+    const series = async (label: string, take: () => Promise<Run[]>) => {
+      const load = os.loadavg()[0] as number;
+      const runs = await take();
+      measured.push({ label, runs, load });
+      return runs;
+    };
     const missing = path.join(os.tmpdir(), `cairn-no-index-${process.pid}.db`);
-    const noIndex: Run[] = [];
-    for (let i = 0; i < questions.length; i++) {
-      const run = await cairn(mode, ['ask', 'anything', '--index', missing]);
-      if (run.code !== 4) throw new Error(`expected exit 4 for a missing index: ${run.stderr}`);
-      noIndex.push(run);
-    }
-    measured.push({ label: 'no index yet', runs: noIndex });
-    const cold = await askAll(mode, index, false);
-    measured.push({ label: 'cold (no server)', runs: cold });
+    await series('no index yet', async () => {
+      const runs: Run[] = [];
+      for (const _ of questions) {
+        const run = await cairn(mode, ['ask', 'anything', '--index', missing]);
+        if (run.code !== 4) throw new Error(`expected exit 4 for a missing index: ${run.stderr}`);
+        runs.push(run);
+      }
+      return runs;
+    });
+    const cold = await series('cold (no server)', () => askAll(mode, index, false));
     const server = await startServer('built', index);
+    let warm: Run[];
     try {
       // The server's first answer starts its second model thread; a running server has done that.
       await cairn(mode, ['ask', questions[0]?.question ?? 'warm up', '--index', index, '--no-cache']);
-      measured.push({ label: 'warm (cairn serve running)', runs: await askAll(mode, index, true) });
+      warm = await series('warm (cairn serve running)', () => askAll(mode, index, true));
     } finally {
       await stopServer(server);
     }
-    for (const { label, runs } of measured) {
+    for (const { label, runs, load } of measured) {
       const ms = runs.map((run) => run.ms);
       rows.push([
         `${count} pages`,
@@ -231,6 +241,7 @@ for (const count of values.pages.split(',').map(Number)) {
         runs.length,
         seconds(median(ms)),
         seconds(percentile(ms, 90)),
+        load.toFixed(1),
       ]);
     }
     const stages = ['settings resolved', 'index open', 'engine loaded', 'answered', 'index closed'];
@@ -244,8 +255,11 @@ for (const count of values.pages.split(',').map(Number)) {
         (stage) => `${stage} ${fixed(median(timings.map((timing) => timing.get(stage) ?? Number.NaN)), 0)}`,
       )
       .join(' · ');
+    const served = warm.map((run) => answerTimings(run.stdout).get('total') ?? Number.NaN);
+    const overhead = warm.map((run, i) => run.ms - (served[i] as number));
     breakdowns.push(
       `${count} pages, ${mode}, cold: ms since process start: ${stageText} · exit ${fixed(median(cold.map((run) => run.ms)), 0)}; the answer's stages (ms): ${timingText}`,
+      `${count} pages, ${mode}, warm: the server's answer ${fixed(median(served), 0)} ms (p90 ${fixed(percentile(served, 90), 0)}), the rest of the wall time (process, configuration, HTTP) ${fixed(median(overhead), 0)} ms`,
     );
   }
 }
@@ -254,7 +268,7 @@ const load = (avg: number[]) => avg.map((value) => value.toFixed(2)).join(', ');
 const report = [
   `cairn ask wall time, ${questions.length} Vitest questions × ${rounds} rounds, --no-cache; ${os.availableParallelism()} cores; load average before ${load(loadBefore)}, after ${load(loadAfter)}`,
   '',
-  markdownTable(['index', 'bin runs', 'path', 'runs', 'median s', 'p90 s'], rows),
+  markdownTable(['index', 'bin runs', 'path', 'runs', 'median s', 'p90 s', 'load (1 min)'], rows),
   '',
   ...breakdowns.map((line) => `- ${line}`),
 ].join('\n');
