@@ -42,7 +42,8 @@ ingest.maxAttempts times (3) is marked failed with its file set aside. One serve
 (<index>.lock); any number share a postgres:// index. With ingest.queue "redis", upload jobs go
 to a BullMQ queue in server.redisUrl that cairn worker processes (and this node, unless
 --no-worker) take them from. /metrics needs an operator key: cairn keys create --tenant ops
---role operator.
+--role operator. Beside a SQLite index it leaves <index>.server.json (readable by you only) so
+that cairn ask on this machine answers through this server; it is removed on shutdown.
 `;
 
 /** `cairn serve`: the API as a long-running process. */
