@@ -32,7 +32,7 @@ export async function askLocally(
   (embedder as EmbeddingModel & { warm?: () => void }).warm?.();
   mark('index open');
   try {
-    const [{ ask }, { buildPipeline }] = await Promise.all([
+    const [{ ask }, { buildPipeline, indexAskOptions }] = await Promise.all([
       import('../engine/ask.ts'),
       import('./build-answerer.ts'),
     ]);
@@ -43,16 +43,9 @@ export async function askLocally(
     enforceBudget(budget);
     if (budget.state === 'warn') context.stderr.write(`cairn: warning: ${budget.message}\n`);
     const pipeline = buildPipeline(settings, embedder, { stream, cacheStore: storage.cache });
-    const { cache } = pipeline;
     const result = await ask({
-      ...pipeline.ask,
-      store: storage.store,
-      indexSettings: storage.settings,
-      embedder,
+      ...indexAskOptions(pipeline, opened, namespace),
       question,
-      traceStore: storage.traces,
-      namespace,
-      ...(cache ? { cache } : {}),
       ...(stream
         ? {
             onToken: (delta: string) => context.stdout.write(delta),
