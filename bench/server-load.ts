@@ -85,6 +85,7 @@ const server = spawn(
   },
 );
 let stdout = '';
+server.stderr.on('data', (chunk: Buffer) => fs.appendFileSync('/tmp/server-stderr.log', chunk));
 server.stdout.on('data', (chunk: Buffer) => {
   stdout += chunk.toString();
 });
@@ -100,9 +101,7 @@ type StageTimings = Record<
   number
 >;
 
-async function streamOnce(
-  question: string,
-): Promise<{
+async function streamOnce(question: string): Promise<{
   ttft: number;
   total: number;
   ok: boolean;

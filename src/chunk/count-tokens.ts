@@ -1,20 +1,32 @@
-import { countTokens as countGptTokens, decode, encode, encodeGenerator } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
+
+type Tokenizer = typeof import('gpt-tokenizer');
+let loaded: Tokenizer | undefined;
+
+/**
+ * gpt-tokenizer, loaded on first use: building its tables takes a good part of a second, and
+ * many commands never count a token (`cairn ask` with the extractive answerer, for one).
+ */
+function tokenizer(): Tokenizer {
+  loaded ??= createRequire(import.meta.url)('gpt-tokenizer') as Tokenizer;
+  return loaded;
+}
 
 /** Name of the tokenizer encoding every chunk size in cairn is measured in (gpt-tokenizer's default). */
 export const TOKEN_ENCODING = 'o200k_base';
 
 // A document that happens to contain "<|endoftext|>" is content, not a control sequence:
 // gpt-tokenizer throws on special tokens by default, so they are encoded as plain text.
-const PLAIN_TEXT: Parameters<typeof encode>[1] = { disallowedSpecial: new Set<string>() };
+const PLAIN_TEXT: Parameters<Tokenizer['encode']>[1] = { disallowedSpecial: new Set<string>() };
 
 /** Number of `o200k_base` tokens in `text`; special-token strings count as plain text. */
 export function countTokens(text: string): number {
-  return text === '' ? 0 : countGptTokens(text, PLAIN_TEXT);
+  return text === '' ? 0 : tokenizer().countTokens(text, PLAIN_TEXT);
 }
 
 /** Encodes `text` into `o200k_base` token ids; special-token strings are encoded as plain text. */
 export function encodeTokens(text: string): number[] {
-  return encode(text, PLAIN_TEXT);
+  return tokenizer().encode(text, PLAIN_TEXT);
 }
 
 /**
@@ -22,7 +34,7 @@ export function encodeTokens(text: string): number[] {
  * an arbitrary slice may end inside a multi-byte character.
  */
 export function decodeTokens(tokens: readonly number[]): string {
-  return decode(tokens);
+  return tokenizer().decode(tokens);
 }
 
 /** One pre-tokenizer piece of a text (a word with its leading space, a number, a run of punctuation). */
@@ -40,6 +52,7 @@ export interface TokenPiece {
 export function tokenPieces(text: string): TokenPiece[] {
   const pieces: TokenPiece[] = [];
   let start = 0;
+  const { decode, encodeGenerator } = tokenizer();
   for (const tokens of encodeGenerator(text, PLAIN_TEXT)) {
     // Each piece is a whole regex match, so decoding it never ends inside a character and
     // its decoded length equals its length in the source (lone surrogates become U+FFFD, also 1).

@@ -1,15 +1,17 @@
-import { resolvePipelineSettings, settingsFingerprint } from '../config/index.ts';
-import { ask } from '../engine/ask.ts';
-import { openIndexStorage } from '../engine/index.ts';
+import {
+  type CairnConfig,
+  type PipelineSettings,
+  resolvePipelineSettings,
+  servingFingerprint,
+  settingsFingerprint,
+} from '../config/index.ts';
+import type { AskResult } from '../engine/ask.ts';
 import { CairnError } from '../spec/index.ts';
-import { createUsageLedger, enforceBudget } from '../usage/index.ts';
-import { buildPipeline } from './build-answerer.ts';
-import { embedderEndpoint } from './chunking-options.ts';
-import { closeStorage } from './close-index.ts';
+import { storageFilePath } from '../store/parse-storage-url.ts';
+import { askViaServer, type ServerAnswer } from './ask-via-server.ts';
 import type { CommandContext } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { formatAnswer } from './format-answer.ts';
-import { openTraceExporter } from './open-trace-exporter.ts';
 import { integerOption, numberOption, parseOptions } from './parse-options.ts';
 import { requireIndex } from './require-index.ts';
 
@@ -17,6 +19,8 @@ export const ASK_HELP = `Usage: cairn ask "<question>" [options]
 
 Answers from the indexed documents with a citation [n] per sentence, or says the documents do
 not hold the answer. Uses the extractive answerer (offline) unless the config names an LLM.
+When a "cairn serve" of yours holds the index with the same settings, it answers (its model is
+already loaded); otherwise, or with --local, the answer is made in this process.
 
 Options:
   --index FILE          index file (default: config index, $CAIRN_INDEX or .cairn/index.db)
@@ -29,6 +33,7 @@ Options:
                         (default: calibrated, see README; --abstain-threshold=-1 never abstains)
   --include-quarantined also search documents quarantined for prompt injection (to review them)
   --no-cache            neither serve nor keep a cached answer (config: cache.enabled)
+  --local               answer in this process even when a cairn serve holds the index
   --config FILE         configuration file (default: ./cairn.config.json or .yaml)
 `;
 
@@ -43,6 +48,7 @@ export async function askCommand(args: string[], context: CommandContext): Promi
     'abstain-threshold': { type: 'string' },
     'include-quarantined': { type: 'boolean' },
     'no-cache': { type: 'boolean' },
+    local: { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (values.help) {
@@ -65,63 +71,68 @@ export async function askCommand(args: string[], context: CommandContext): Promi
     ...(values['include-quarantined'] ? { includeQuarantined: true } : {}),
     ...(values['no-cache'] ? { noCache: true } : {}),
   });
-  const { index: indexPath, namespace } = settings;
-  requireIndex(indexPath);
-  const opened = await openIndexStorage({
-    indexPath,
-    fallbackEmbedder: settings.embedder.model,
-    endpoint: embedderEndpoint(loaded.config),
-  });
-  const { storage, embedder } = opened;
-  const streaming = !values.json;
-  // The CLI spends from the same daily budget as the server's tenant of this namespace.
-  const usage = createUsageLedger(storage.usage);
-  try {
-    const budget = await usage.standing(namespace, loaded.config.budgets);
-    enforceBudget(budget);
-    if (budget.state === 'warn') context.stderr.write(`cairn: warning: ${budget.message}\n`);
-  } catch (error) {
-    await closeStorage(opened);
-    throw error;
+  requireIndex(settings.index);
+  const mark = stageMarks(context);
+  mark('settings resolved');
+  const stream = !values.json;
+  const served = await answerThroughServer(question, settings, loaded.config, values, context);
+  let result: AskResult;
+  if ('result' in served) {
+    if (context.debug) context.stderr.write(`cairn: answered by the server at ${served.url}\n`);
+    result = served.result;
+  } else {
+    if (context.debug) context.stderr.write(`cairn: answering here: ${served.declined}\n`);
+    const { askLocally } = await import('./ask-locally.ts');
+    result = await askLocally(question, settings, loaded, { stream, context, mark });
   }
-  const pipeline = buildPipeline(settings, embedder, { stream: streaming, cacheStore: storage.cache });
-  const { cache } = pipeline;
-  const traceExporter = await openTraceExporter(loaded.config.telemetry, (line) =>
-    context.stderr.write(line),
-  );
-  try {
-    const result = await ask({
-      ...pipeline.ask,
-      store: storage.store,
-      indexSettings: storage.settings,
-      embedder,
+  if (values.json) {
+    const { passages, ...rest } = result;
+    // The fingerprint matches an evaluation run's when both answered with the same settings.
+    const printed = {
+      ...(values.passages ? result : rest),
+      settingsFingerprint: settingsFingerprint(settings),
+    };
+    context.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
+  } else {
+    context.stdout.write(formatAnswer(result, { alreadyStreamed: true }));
+  }
+  return EXIT.ok;
+}
+
+/**
+ * The answer of the `cairn serve` holding this SQLite index, or why this process answers instead:
+ * `--local`, `--passages` (the server returns none), an index that is not a file, or whatever
+ * {@link askViaServer} declines for.
+ */
+async function answerThroughServer(
+  question: string,
+  settings: PipelineSettings,
+  config: CairnConfig,
+  values: { local?: boolean | undefined; passages?: boolean | undefined; json?: boolean | undefined },
+  context: CommandContext,
+): Promise<ServerAnswer> {
+  if (values.local) return { declined: '--local' };
+  if (values.passages) return { declined: '--passages (the server returns no passages)' };
+  const indexFile = storageFilePath(settings.index);
+  if (indexFile === undefined) return { declined: 'the index is not a file' };
+  return askViaServer({
+    indexFile,
+    namespace: settings.namespace,
+    fingerprint: servingFingerprint(settings, config),
+    request: {
       question,
-      traceStore: storage.traces,
-      ...(traceExporter ? { traceExporter } : {}),
-      namespace,
-      ...(cache ? { cache } : {}),
-      ...(streaming
-        ? {
-            onToken: (delta: string) => context.stdout.write(delta),
-            onRetry: (reason: string) => context.stdout.write(`\n[discarded: ${reason}; answering again]\n`),
-          }
-        : {}),
-    });
-    await usage.recordAnswer(namespace, result);
-    if (values.json) {
-      const { passages, ...rest } = result;
-      // The fingerprint matches an evaluation run's when both answered with the same settings.
-      const printed = {
-        ...(values.passages ? result : rest),
-        settingsFingerprint: settingsFingerprint(settings),
-      };
-      context.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
-    } else {
-      context.stdout.write(formatAnswer(result, { alreadyStreamed: true }));
-    }
-    return EXIT.ok;
-  } finally {
-    await traceExporter?.shutdown();
-    await closeStorage(opened);
-  }
+      k: settings.retrieval.k,
+      includeQuarantined: settings.retrieval.includeQuarantined === true,
+      noCache: !settings.cache.enabled,
+    },
+    stream: !values.json,
+    stdout: context.stdout,
+    stderr: context.stderr,
+  });
+}
+
+/** With --debug, a line per stage on stderr: milliseconds since the process started. */
+function stageMarks(context: CommandContext): (stage: string) => void {
+  if (!context.debug) return () => {};
+  return (stage) => context.stderr.write(`cairn: ${performance.now().toFixed(0)} ms ${stage}\n`);
 }

@@ -4,6 +4,7 @@ import { createExtractiveAnswerer } from '../generate/extractive-answerer.ts';
 import { createLlmAnswerer } from '../generate/llm-answerer.ts';
 import { createLanguageModel, createResilientLanguageModel } from '../generate/providers/index.ts';
 import type { AnswerCacheStore, Answerer, EmbeddingModel } from '../spec/index.ts';
+import type { Storage } from '../store/storage-domains.ts';
 import { openConfiguredCache } from './answer-cache-options.ts';
 
 /**
@@ -60,6 +61,28 @@ export function buildPipeline(
       ...(routing ? { routing } : {}),
     },
     cache: options.cacheStore === undefined ? undefined : openConfiguredCache(settings, options.cacheStore),
+  };
+}
+
+/**
+ * Everything `ask()` needs but the question, for a command that answers in its own process over
+ * an opened index: the pipeline's options, the index's store, calibration and traces, its
+ * embedder and the answer cache.
+ */
+export function indexAskOptions(
+  pipeline: Pipeline,
+  opened: { storage: Pick<Storage, 'store' | 'settings' | 'traces'>; embedder: EmbeddingModel },
+  namespace: string,
+): Omit<AskOptions, 'question'> {
+  const { storage, embedder } = opened;
+  return {
+    ...pipeline.ask,
+    store: storage.store,
+    indexSettings: storage.settings,
+    embedder,
+    traceStore: storage.traces,
+    namespace,
+    ...(pipeline.cache ? { cache: pipeline.cache } : {}),
   };
 }
 

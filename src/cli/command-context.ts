@@ -6,4 +6,6 @@ export interface CommandContext {
   stderr: NodeJS.WriteStream;
   /** The effective configuration (file + environment), loaded on first use and validated. */
   config(): LoadedConfig;
+  /** Set by `--debug`: stack traces, and commands may say more on stderr. */
+  debug?: boolean;
 }

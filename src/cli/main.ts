@@ -1,20 +1,7 @@
 import { CairnError } from '../spec/index.ts';
-import { askCommand } from './ask-command.ts';
-import { calibrateCommand } from './calibrate-command.ts';
 import type { CommandContext } from './command-context.ts';
-import { configCommand } from './config-command.ts';
 import { closestMatch, commandsInHelp } from './did-you-mean.ts';
-import { evalCommand } from './eval-command.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
-import { ingestCommand } from './ingest-command.ts';
-import { keysCommand } from './keys-command.ts';
-import { mcpCommand } from './mcp-command.ts';
-import { quarantineCommand } from './quarantine-command.ts';
-import { searchCommand } from './search-command.ts';
-import { serveCommand } from './serve-command.ts';
-import { traceCommand } from './trace-command.ts';
-import { usageCommand } from './usage-command.ts';
-import { workerCommand } from './worker-command.ts';
 
 const HELP = `cairn: grounded question answering over your own documents
 
@@ -36,39 +23,35 @@ Usage:
 Run "cairn <command> --help" for options. Global: --config FILE, --debug (stack traces).
 `;
 
+type Command = (args: string[], context: CommandContext) => Promise<number>;
+
+// Each command's module is imported only when it runs: together they pull in the ingest loaders,
+// the server, MCP and the queue clients, seconds of start-up that `cairn ask` or `--help` never use.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  ingest: async () => (await import('./ingest-command.ts')).ingestCommand,
+  search: async () => (await import('./search-command.ts')).searchCommand,
+  ask: async () => (await import('./ask-command.ts')).askCommand,
+  calibrate: async () => (await import('./calibrate-command.ts')).calibrateCommand,
+  trace: async () => (await import('./trace-command.ts')).traceCommand,
+  quarantine: async () => (await import('./quarantine-command.ts')).quarantineCommand,
+  usage: async () => (await import('./usage-command.ts')).usageCommand,
+  keys: async () => (await import('./keys-command.ts')).keysCommand,
+  config: async () => (await import('./config-command.ts')).configCommand,
+  eval: async () => (await import('./eval-command.ts')).evalCommand,
+  serve: async () => (await import('./serve-command.ts')).serveCommand,
+  mcp: async () => (await import('./mcp-command.ts')).mcpCommand,
+  worker: async () => (await import('./worker-command.ts')).workerCommand,
+};
+
 /** Runs one CLI invocation and returns its exit code; errors become one clear line on stderr. */
 export async function runCli(argv: string[], context: CommandContext): Promise<number> {
   const debug = argv.includes('--debug');
   const args = argv.filter((arg) => arg !== '--debug');
   const [command, ...rest] = args;
   try {
+    const load = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (load) return await (await load())(rest, debug ? { ...context, debug } : context);
     switch (command) {
-      case 'ingest':
-        return await ingestCommand(rest, context);
-      case 'search':
-        return await searchCommand(rest, context);
-      case 'ask':
-        return await askCommand(rest, context);
-      case 'calibrate':
-        return await calibrateCommand(rest, context);
-      case 'trace':
-        return await traceCommand(rest, context);
-      case 'quarantine':
-        return await quarantineCommand(rest, context);
-      case 'usage':
-        return await usageCommand(rest, context);
-      case 'keys':
-        return await keysCommand(rest, context);
-      case 'config':
-        return await configCommand(rest, context);
-      case 'eval':
-        return await evalCommand(rest, context);
-      case 'serve':
-        return await serveCommand(rest, context);
-      case 'mcp':
-        return await mcpCommand(rest, context);
-      case 'worker':
-        return await workerCommand(rest, context);
       case undefined:
       case 'help':
       case '--help':

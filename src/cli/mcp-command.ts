@@ -6,7 +6,7 @@ import { redactResult } from '../guard/index.ts';
 import { createCairnMcpServer, passageUrl } from '../mcp/cairn-mcp-server.ts';
 import { createUsageLedger, enforceBudget } from '../usage/index.ts';
 import { CAIRN_VERSION } from '../version.ts';
-import { buildPipeline } from './build-answerer.ts';
+import { buildPipeline, indexAskOptions } from './build-answerer.ts';
 import { embedderEndpoint } from './chunking-options.ts';
 import { closeStorage } from './close-index.ts';
 import type { CommandContext } from './command-context.ts';
@@ -57,7 +57,6 @@ export async function mcpCommand(args: string[], context: CommandContext): Promi
   const { storage, embedder } = opened;
   const usage = createUsageLedger(storage.usage);
   const pipeline = buildPipeline(settings, embedder, { stream: false, cacheStore: storage.cache });
-  const { cache } = pipeline;
   const redact = <T>(value: T): T => (settings.guard.redactAnswers ? redactResult(value) : value);
   const traceExporter = await openTraceExporter(loaded.config.telemetry, (line) =>
     context.stderr.write(line),
@@ -86,15 +85,9 @@ export async function mcpCommand(args: string[], context: CommandContext): Promi
         // The same daily budget as `cairn ask` and the server's tenant of this namespace.
         enforceBudget(await usage.standing(namespace, loaded.config.budgets));
         const result = await ask({
-          ...pipeline.ask,
-          store: storage.store,
-          indexSettings: storage.settings,
-          embedder,
+          ...indexAskOptions(pipeline, opened, namespace),
           question,
-          traceStore: storage.traces,
           ...(traceExporter ? { traceExporter } : {}),
-          namespace,
-          ...(cache ? { cache } : {}),
         });
         await usage.recordAnswer(namespace, result);
         return result;

@@ -3,12 +3,20 @@ import { CairnError } from '../spec/index.ts';
 import { closestMatch } from './did-you-mean.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+/** What `parseArgs` returns for these options (named, so the build can declare it). */
+type ParsedOptions<T extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
+>;
 
 /**
  * Strict argument parsing: an unknown option or a missing value becomes an `invalid_option`
  * error that names the option, suggests the closest known one for a typo, and points at `--help`.
  */
-export function parseOptions<T extends Options>(command: string, args: string[], options: T) {
+export function parseOptions<T extends Options>(
+  command: string,
+  args: string[],
+  options: T,
+): ParsedOptions<T> {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (cause) {

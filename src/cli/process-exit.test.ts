@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { spawnCairn } from '../testing/cairn-process.ts';
 
 // These spawn the real CLI because exiting is the behaviour under test: an in-process runCli()
 // returns its code whether or not a thread or port would have kept the process alive.
-const BIN = fileURLToPath(new URL('../../bin/cairn.js', import.meta.url));
 const EXIT_TIMEOUT_MS = 60_000;
 
 interface Finished {
@@ -18,33 +16,18 @@ interface Finished {
   stderr: string;
 }
 
-function runCairn(args: string[], cwd: string): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      // Two embedding threads, the default on a two-core machine, whatever this one has.
-      env: { ...process.env, CAIRN_EMBED_THREADS: '2', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, EXIT_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, timedOut, stdout, stderr });
-    });
-  });
+async function runCairn(args: string[], cwd: string): Promise<Finished> {
+  // Two embedding threads, the default on a two-core machine, whatever this one has.
+  const run = spawnCairn(args, { cwd, env: { ...process.env, CAIRN_EMBED_THREADS: '2', NO_COLOR: '1' } });
+  run.child.stdin.end();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    run.child.kill('SIGKILL');
+  }, EXIT_TIMEOUT_MS);
+  const code = await run.exit;
+  clearTimeout(timer);
+  return { code, timedOut, stdout: run.stdout(), stderr: run.stderr() };
 }
 
 function tempDir(): string {

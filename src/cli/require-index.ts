@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { CairnError } from '../spec/index.ts';
-import { storageFilePath } from '../store/open-storage.ts';
+import { storageFilePath } from '../store/parse-storage-url.ts';
 
 /**
  * Fails with `index_not_found` (exit code 4) unless the index file exists. Commands that only

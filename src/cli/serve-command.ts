@@ -2,11 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { resolvePipelineSettings } from '../config/index.ts';
+import { resolvePipelineSettings, servingFingerprint } from '../config/index.ts';
 import { createBatchingEmbedder } from '../embed/index.ts';
 import { ingestThreads, openIndexStorage } from '../engine/index.ts';
 import type { EvalRun } from '../evaluate/eval-run.ts';
-import { type AppDependencies, acquireIndexLock, createApp, type IngestJob } from '../server/index.ts';
+import {
+  type AppDependencies,
+  acquireIndexLock,
+  createApp,
+  createLocalToken,
+  type IngestJob,
+  loopbackUrl,
+  writeLocalAccess,
+} from '../server/index.ts';
 import { CairnError } from '../spec/index.ts';
 import { storageFilePath } from '../store/open-storage.ts';
 import { createUsageLedger } from '../usage/index.ts';
@@ -35,7 +43,8 @@ ingest.maxAttempts times (3) is marked failed with its file set aside. One serve
 (<index>.lock); any number share a postgres:// index. With ingest.queue "redis", upload jobs go
 to a BullMQ queue in server.redisUrl that cairn worker processes (and this node, unless
 --no-worker) take them from. /metrics needs an operator key: cairn keys create --tenant ops
---role operator.
+--role operator. Beside a SQLite index it leaves <index>.server.json (readable by you only) so
+that cairn ask on this machine answers through this server; it is removed on shutdown.
 `;
 
 /** `cairn serve`: the API as a long-running process. */
@@ -108,6 +117,11 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   const uploadsDir = path.join(path.dirname(path.resolve(indexFile)), 'uploads');
   const notifier = redisUrl ? await openIngestNotifier(redisUrl) : undefined;
   const traceExporter = await openTraceExporter(config.telemetry, (line) => context.stderr.write(line));
+  // `cairn ask` on this machine answers through this process (the model is already loaded) with
+  // this token, which it reads from beside the SQLite index it asks.
+  const localToken = storageFilePath(indexPath)
+    ? { token: createLocalToken(), tenant: config.namespace }
+    : undefined;
   const { app, jobs } = createApp({
     store: storage.store,
     indexSettings: storage.settings,
@@ -138,6 +152,7 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
     ...(rateLimiter ? { rateLimiter } : {}),
     mcp: { allowedHosts: config.server.mcpAllowedHosts, allowedOrigins: config.server.mcpAllowedOrigins },
     trustProxy: config.server.trustProxy,
+    ...(localToken ? { localToken } : {}),
   });
   // With the queue, this node also runs upload jobs unless --no-worker (a node that only serves).
   const worker =
@@ -188,6 +203,12 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   }
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
+  const access = shareWithLocalCommands(context, {
+    localToken,
+    url: loopbackUrl(host, actualPort),
+    index: path.resolve(indexFile),
+    fingerprint: servingFingerprint(settings, config),
+  });
   context.stdout.write(
     `cairn API and UI on http://${host}:${actualPort} (index ${indexPath}, embedder ${embedder.modelId})\n`,
   );
@@ -199,6 +220,8 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
 
   await new Promise<void>((resolve) => {
     const stop = () => {
+      // First, so no new command tries a server that is closing.
+      access?.remove();
       context.stdout.write('shutting down: finishing in-flight requests and ingest jobs...\n');
       server.close(() => resolve());
     };
@@ -215,6 +238,31 @@ export async function serveCommand(args: string[], context: CommandContext): Pro
   await closeEmbedder(opened.embedder);
   lock.release();
   return EXIT.ok;
+}
+
+/**
+ * Writes `<index>.server.json` for `cairn ask` on this machine, when the server has a local token
+ * and a loopback URL. A server that cannot write it still serves; commands then answer alone.
+ */
+function shareWithLocalCommands(
+  context: CommandContext,
+  options: {
+    localToken: { token: string; tenant: string } | undefined;
+    url: string | undefined;
+    index: string;
+    fingerprint: string;
+  },
+): { remove(): void } | undefined {
+  const { localToken, url, index, fingerprint } = options;
+  if (!localToken || !url) return undefined;
+  try {
+    return writeLocalAccess({ pid: process.pid, url, ...localToken, index, fingerprint });
+  } catch (error) {
+    context.stderr.write(
+      `cairn: warning: cairn ask will not answer through this server: ${(error as Error).message}\n`,
+    );
+    return undefined;
+  }
 }
 
 /**

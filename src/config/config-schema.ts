@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_CHUNKING } from '../chunk/create-chunker.ts';
+import { DEFAULT_CHUNKING } from '../chunk/default-chunking.ts';
 import { DEFAULT_MAX_TEXT_BYTES, DEFAULT_MAX_UNPACKED_BYTES } from '../ingest/extraction-limits.ts';
 
 const chunking = z

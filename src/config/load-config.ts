@@ -1,6 +1,6 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import YAML from 'yaml';
 import { z } from 'zod';
 import { CairnError } from '../spec/index.ts';
 import { type CairnConfig, configSchema } from './config-schema.ts';
@@ -43,6 +43,12 @@ export function loadConfig(
   return { config: parsed.data, file, fromEnv };
 }
 
+/** The YAML parser, loaded only for a YAML file: every command reads the config, few have one. */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text);
+}
+
 function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
   try {
@@ -56,7 +62,7 @@ function readConfigFile(file: string): Record<string, unknown> {
   }
   let value: unknown;
   try {
-    value = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+    value = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (cause) {
     throw new CairnError(
       'invalid_option',

@@ -121,6 +121,24 @@ export function settingsFingerprint(settings: PipelineSettings): string {
     .slice(0, 16);
 }
 
+/**
+ * What a server's answers depend on that a `cairn ask` on the same index must share for the
+ * server to answer in its place: the {@link settingsFingerprint} with `k` at the configured value
+ * (each request sends its own), plus the prices, answer cache and budgets, which it leaves out.
+ */
+export function servingFingerprint(settings: PipelineSettings, config: CairnConfig): string {
+  const answering = settingsFingerprint({
+    ...settings,
+    retrieval: { ...settings.retrieval, k: config.retrieval.k },
+  });
+  return createHash('sha256')
+    .update(
+      canonicalJson({ answering, prices: settings.prices, cache: config.cache, budgets: config.budgets }),
+    )
+    .digest('hex')
+    .slice(0, 16);
+}
+
 /** The masked settings with their fingerprint, as an evaluation run (or `ask --json`) records them. */
 export function recordSettings(settings: PipelineSettings): RecordedSettings {
   return { ...maskSettings(settings), fingerprint: settingsFingerprint(settings) };

@@ -17,10 +17,11 @@ test('the bundled USE-lite model loads offline and captures meaning beyond share
   assert.ok(dot(question, paraphrase) > dot(question, unrelated) + 0.1);
 });
 
-test('a pool of two worker threads returns the same vectors as the in-process model', async () => {
+test('a pool of two worker threads, one started early by warm(), returns the same vectors as the in-process model', async () => {
   const texts = ['alpha particles', 'beta decay in nuclei', 'gamma rays', 'a sentence about lunch'];
   const single = await embedMany(createLocalEmbedder({ inProcess: true }), texts);
   const pooled = createLocalEmbedder({ threads: 2 });
+  pooled.warm();
   try {
     const parallel = await embedMany(pooled, texts);
     texts.forEach((_, index) => {

@@ -20,8 +20,12 @@ function loadModel(): Promise<LoadedModel> {
 /** Longest input, in characters, passed to the model; USE-lite's cost grows with length. */
 const MAX_INPUT_CHARS = 4000;
 const BATCH_PER_THREAD = 32;
-/** Texts per model call; USE-lite gets slower per text in larger batches (measured: 8 is fastest). */
-const MODEL_BATCH = 8;
+/**
+ * Texts per model call. USE-lite pads a call to its longest text, so its cost per text grows with
+ * the batch: 4 took about 30% less than 8 for a question's 16-sentence shortlist and no more for
+ * ingest chunks (see local-embedder-worker.js).
+ */
+const MODEL_BATCH = 4;
 
 /** Options of the local embedder. */
 export interface LocalEmbedderOptions {
@@ -46,7 +50,7 @@ export interface LocalEmbedderOptions {
  */
 export function createLocalEmbedder(
   options: LocalEmbedderOptions = {},
-): EmbeddingModel & { close(): Promise<void> } {
+): EmbeddingModel & { close(): Promise<void>; warm(): void } {
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) {
     throw new CairnError(
@@ -84,6 +88,12 @@ export function createLocalEmbedder(
         parts.push(inputs.slice(start, start + share));
       const results = await Promise.all(parts.map((part) => pool.run(part, abortSignal)));
       return { embeddings: results.flat().map(normalizeVector) };
+    },
+    /** Starts loading the model now, without waiting, so the first call does not wait for all of it. */
+    warm() {
+      if (pool) pool.warm();
+      // A failed load is reported by the first call, which awaits the same promise.
+      else loadModel().catch(() => {});
     },
     /** Ends the worker threads; later calls fail. */
     async close() {

@@ -87,6 +87,15 @@ export class WorkerPool {
     });
   }
 
+  /**
+   * Starts the first worker now, unless one runs, so its model is loaded and run once while the
+   * caller does other work: for a command that will embed one question in a moment. The worker
+   * holds the process open only once it has jobs.
+   */
+  warm(): void {
+    if (!this.#closed && this.#workers.length === 0) this.#start({ warmUp: true });
+  }
+
   /** Rejects jobs still running and ends every worker. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -143,8 +152,8 @@ export class WorkerPool {
     return this.#workers.length < this.#size ? this.#start() : undefined;
   }
 
-  #start(): PooledWorker {
-    const worker = new Worker(this.#script);
+  #start(workerData: { warmUp: boolean } = { warmUp: false }): PooledWorker {
+    const worker = new Worker(this.#script, { workerData });
     const pooled: PooledWorker = { worker, pending: new Map() };
     const failAll = (error: Error) => {
       // Out of the pool first: rejecting a job hands out the next slice, never to this worker.

@@ -55,6 +55,7 @@ import {
 import { errorResponse } from './error-response.ts';
 import { feedbackRoutes } from './feedback-routes.ts';
 import { createIngestJobQueue, type IngestJobLog, type IngestJobQueue, newIngestJob } from './ingest-jobs.ts';
+import { isLoopbackAddress, matchesLocalToken } from './local-access.ts';
 import { createServerMetrics } from './metrics.ts';
 import { describeError, type ServerLogger, stderrLogger } from './server-log.ts';
 import { readStaticFile } from './static-files.ts';
@@ -156,6 +157,14 @@ export interface AppDependencies {
    * client could forge the header. @default false
    */
   trustProxy?: boolean;
+  /**
+   * The token of `<index>.server.json` (see `writeLocalAccess`), through which `cairn ask` on this
+   * machine answers with this process instead of loading the model itself. It is accepted only
+   * from a loopback peer (and never through a proxy's `X-Forwarded-For`), only on `POST /v1/ask`,
+   * and acts in `tenant` with the admin role so `--include-quarantined` works: whoever can read
+   * the file (its owner, mode 0600) can open the index file anyway.
+   */
+  localToken?: { token: string; tenant: string };
 }
 
 /** Answers at once, waiting, and the longest wait, unless the config says otherwise. */
@@ -166,6 +175,9 @@ export const DEFAULT_ANSWER_ADMISSION: AdmissionLimits = {
 };
 
 type Env = { Variables: { key: ApiKeyRecord } & RequestIdVariables };
+
+/** The key id the local token acts under, in audit entries and rate limits. */
+export const LOCAL_KEY_ID = 'local';
 
 const searchBody = z
   .object({
@@ -324,6 +336,22 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
     ),
   );
 
+  const startedAt = new Date().toISOString();
+  /** The local token's key, when the request carries it from where it is accepted. */
+  const localKey = (c: Context<Env>, key: string): ApiKeyRecord | undefined => {
+    const local = deps.localToken;
+    if (!local || !matchesLocalToken(local.token, key)) return undefined;
+    const fromLoopback = isLoopbackAddress(peerAddress(c, false)) && !c.req.header('x-forwarded-for');
+    if (!fromLoopback || c.req.method !== 'POST' || c.req.path !== '/v1/ask') return undefined;
+    return {
+      id: LOCAL_KEY_ID,
+      tenant: local.tenant,
+      role: 'admin',
+      label: 'cairn ask',
+      createdAt: startedAt,
+    };
+  };
+
   const authenticate = async (c: Context<Env>, next: () => Promise<void>) => {
     const header = c.req.header('authorization') ?? '';
     const key = header.startsWith('Bearer ')
@@ -340,7 +368,7 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
         `too many failed authentications from ${address}; retry in ${blocked.retryAfterSeconds} s`,
       );
     }
-    const record = await deps.keys.verify(key);
+    const record = localKey(c, key) ?? (await deps.keys.verify(key));
     if (!record) {
       authFailures.fail(address);
       throw new CairnError('unauthorized', 'unknown or revoked API key');

@@ -18,7 +18,7 @@ export function acquireIndexLock(indexPath: string): { release(): void } {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(fs.readFileSync(file, 'utf8'));
-      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+      if (Number.isInteger(holder) && holder > 0 && isProcessAlive(holder)) {
         throw new CairnError(
           'index_locked',
           `${indexPath} is served by another cairn process (pid ${holder}); stop it, or serve another --index`,
@@ -30,7 +30,8 @@ export function acquireIndexLock(indexPath: string): { release(): void } {
   throw new CairnError('index_locked', `could not take ${file}; remove it if no cairn process is running`);
 }
 
-function isAlive(pid: number): boolean {
+/** True while a process with this pid exists (one of another user's counts: it cannot be signalled). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

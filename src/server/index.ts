@@ -6,6 +6,7 @@ export * from './create-app.ts';
 export * from './error-response.ts';
 export * from './index-lock.ts';
 export * from './ingest-jobs.ts';
+export * from './local-access.ts';
 export * from './metrics.ts';
 export * from './server-log.ts';
 export * from './token-bucket.ts';
