@@ -85,7 +85,6 @@ const server = spawn(
   },
 );
 let stdout = '';
-server.stderr.on('data', (chunk: Buffer) => fs.appendFileSync('/tmp/server-stderr.log', chunk));
 server.stdout.on('data', (chunk: Buffer) => {
   stdout += chunk.toString();
 });

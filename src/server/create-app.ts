@@ -295,11 +295,13 @@ export function createApp(deps: AppDependencies): { app: Hono<Env>; jobs: Ingest
   const authFailures = createAuthFailureLimiter(deps.limits?.authFailures);
   const clientAddress = deps.clientAddress ?? ((c: Context) => peerAddress(c, deps.trustProxy ?? false));
 
-  /** The error as a status and body carrying the request id; every 5xx is also logged under that id. */
+  /** The error as a status and body carrying the request id; every 5xx but an overload refusal is logged under that id. */
   const reportError = (error: unknown, c: Context<Env>) => {
     const id = c.get('requestId');
     const response = errorResponse(error, id);
-    if (response.status >= 500)
+    // Turning a request away under overload is the server working as meant, not a failure to log
+    // (a burst would write one stack per refused request).
+    if (response.status >= 500 && !CairnError.is(error, 'overloaded'))
       logger({
         time: new Date().toISOString(),
         level: 'error',
