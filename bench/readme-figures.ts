@@ -22,25 +22,25 @@ export const README_FIGURES: readonly ReadmeFigure[] = [
   {
     id: 'server-load.c100.ttft-p95-ms',
     what: '100 streaming sessions: time to first token p95, ms',
-    readme: '1885',
+    readme: '8408',
     command: SERVER_LOAD,
   },
   {
     id: 'server-load.c100.total-p95-ms',
     what: '100 streaming sessions: total time p95, ms',
-    readme: '2273',
+    readme: '8546',
     command: SERVER_LOAD,
   },
   {
     id: 'server-load.c100.overhead-p95-ms',
     what: '100 streaming sessions: engine overhead to first token p95, ms',
-    readme: '1573',
+    readme: '8085',
     command: SERVER_LOAD,
   },
   {
     id: 'server-load.search-requests-per-second',
     what: '/v1/search, 8 clients: requests per second',
-    readme: '101.6',
+    readme: '27.4',
     command: SERVER_LOAD,
   },
   {
