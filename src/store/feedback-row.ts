@@ -1,5 +1,8 @@
 import type { Feedback, FeedbackRating } from '../spec/index.ts';
 
+/** The columns an insert writes, in this order: both backends' INSERT lists them so. */
+export const FEEDBACK_COLUMNS = 'namespace, trace_id, rating, comment, key_id, created_at';
+
 /** A `feedback` table row, as both SQL backends store it. */
 export interface FeedbackRow {
   namespace: string;
@@ -20,4 +23,16 @@ export function feedbackFromRow(row: FeedbackRow): Feedback {
     ...(row.key_id !== null ? { keyId: row.key_id } : {}),
     createdAt: row.created_at,
   };
+}
+
+/** The values of {@link FEEDBACK_COLUMNS} for one feedback, absent fields as null. */
+export function feedbackValues(feedback: Feedback): (string | null)[] {
+  return [
+    feedback.namespace,
+    feedback.traceId,
+    feedback.rating,
+    feedback.comment ?? null,
+    feedback.keyId ?? null,
+    feedback.createdAt,
+  ];
 }

@@ -1,23 +1,16 @@
 import type pg from 'pg';
 import type { FeedbackStore } from '../../spec/index.ts';
-import { type FeedbackRow, feedbackFromRow } from '../feedback-row.ts';
+import { FEEDBACK_COLUMNS, type FeedbackRow, feedbackFromRow, feedbackValues } from '../feedback-row.ts';
 
 /** Answer feedback in the `feedback` table: a rating given on one API node is seen on every other. */
 export function createPgFeedback(pool: pg.Pool): FeedbackStore {
   return {
     async saveFeedback(feedback) {
       await pool.query(
-        `INSERT INTO feedback (namespace, trace_id, rating, comment, key_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO feedback (${FEEDBACK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (namespace, trace_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment,
            key_id = excluded.key_id, created_at = excluded.created_at`,
-        [
-          feedback.namespace,
-          feedback.traceId,
-          feedback.rating,
-          feedback.comment ?? null,
-          feedback.keyId ?? null,
-          feedback.createdAt,
-        ],
+        feedbackValues(feedback),
       );
     },
     async getFeedback(namespace, traceId) {

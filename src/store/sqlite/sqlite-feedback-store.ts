@@ -1,5 +1,5 @@
 import type { FeedbackStore } from '../../spec/index.ts';
-import { type FeedbackRow, feedbackFromRow } from '../feedback-row.ts';
+import { FEEDBACK_COLUMNS, type FeedbackRow, feedbackFromRow, feedbackValues } from '../feedback-row.ts';
 import { lazyConnection } from './lazy-connection.ts';
 
 const FEEDBACK_SCHEMA = `
@@ -24,17 +24,8 @@ export function openSqliteFeedbackStore(indexPath: string): FeedbackStore {
   return {
     async saveFeedback(feedback) {
       connection.db
-        .prepare(
-          'INSERT OR REPLACE INTO feedback (namespace, trace_id, rating, comment, key_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-        )
-        .run(
-          feedback.namespace,
-          feedback.traceId,
-          feedback.rating,
-          feedback.comment ?? null,
-          feedback.keyId ?? null,
-          feedback.createdAt,
-        );
+        .prepare(`INSERT OR REPLACE INTO feedback (${FEEDBACK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`)
+        .run(...feedbackValues(feedback));
     },
     async getFeedback(namespace, traceId) {
       const row = connection.db
