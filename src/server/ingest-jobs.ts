@@ -153,16 +153,7 @@ export function createIngestJobQueue(
         const cutOff = stored.status === 'running';
         const attempts = Math.max(stored.attempts ?? 0, cutOff ? 1 : 0);
         if (attempts >= maxAttempts) {
-          const job: IngestJob = {
-            ...stored,
-            attempts,
-            status: 'failed',
-            error: crashReason(attempts, stored.current),
-            finishedAt: new Date().toISOString(),
-          };
-          const note = await options.onGiveUp?.(job);
-          if (note) job.error = `${job.error} ${note}`;
-          job.current = null;
+          const job = await givenUp({ ...stored, attempts }, options.onGiveUp);
           jobs.set(job.id, job);
           void save(job);
           continue;
@@ -292,8 +283,28 @@ export async function runRecordedJob(
   }
 }
 
+/**
+ * A job cut off `attempts` times, marked failed: the error names the file it was on, plus what
+ * `onGiveUp` (setting that file aside) adds.
+ */
+export async function givenUp(
+  job: IngestJob,
+  onGiveUp?: (job: IngestJob) => Promise<string | undefined> | string | undefined,
+): Promise<IngestJob> {
+  const failed: IngestJob = {
+    ...job,
+    status: 'failed',
+    error: crashReason(job.attempts, job.current),
+    finishedAt: new Date().toISOString(),
+  };
+  const note = await onGiveUp?.(failed);
+  if (note) failed.error = `${failed.error} ${note}`;
+  failed.current = null;
+  return failed;
+}
+
 /** The error of a job given up after its process stopped under it `attempts` times. */
-export function crashReason(attempts: number, current: string | null): string {
+function crashReason(attempts: number, current: string | null): string {
   const where = current ? ` while processing "${current}"` : '';
   return `the process running it stopped ${attempts} times${where} before this job could finish; it is not retried`;
 }

@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import { DEFAULT_INGEST } from '../config/index.ts';
 import {
-  crashReason,
+  givenUp,
   type IngestJob,
   type RunIngestJob,
   runRecordedJob,
@@ -62,15 +62,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     // A tenant has one turn at a time, so a job of it still marked running lost its worker.
     const cutOff = (await options.jobs.unfinished({ tenant })).find((one) => one.status === 'running');
     if (cutOff && cutOff.attempts >= maxAttempts) {
-      const failed: IngestJob = {
-        ...cutOff,
-        status: 'failed',
-        error: crashReason(cutOff.attempts, cutOff.current),
-        finishedAt: new Date().toISOString(),
-      };
-      const note = await options.onGiveUp?.(failed);
-      if (note) failed.error = `${failed.error} ${note}`;
-      failed.current = null;
+      const failed = await givenUp(cutOff, options.onGiveUp);
       await save(failed);
       log(`ingest job ${failed.id} (${tenant}) given up: ${failed.error}`);
     } else if (cutOff) {
