@@ -62,7 +62,7 @@ mock.setDefault({
 const configFile = path.join(path.dirname(indexPath), 'load.config.json');
 fs.writeFileSync(
   configFile,
-  JSON.stringify({ server: { rateLimit: { capacity: 100000, refillPerSecond: 100000 } } }),
+  JSON.stringify({ server: { rateLimit: { capacity: 100000, refillPerSecond: 100000 }, ...(process.env.LOAD_MAX_IN_FLIGHT ? { answers: { maxInFlight: Number(process.env.LOAD_MAX_IN_FLIGHT) } } : {}) } }),
 );
 const server = spawn(
   process.execPath,

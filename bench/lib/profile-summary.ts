@@ -39,7 +39,7 @@ const shortUrl = (url: string) =>
   url
     .replace(/^file:\/\//, '')
     .replace(/.*\/node_modules\//, 'npm:')
-    .replace(/.*\/src\//, 'src/');
+    .replace(/.*\/(src|dist)\//, 'src/');
 
 for (const file of files) {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
@@ -80,7 +80,7 @@ for (const file of files) {
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const frame = (byId.get(at) as ProfileNode).callFrame;
-      if (!frame.url.includes('/src/')) continue;
+      if (!/\/(src|dist)\//.test(frame.url)) continue;
       const name = `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
       if (seen.has(name)) continue;
       seen.add(name);
