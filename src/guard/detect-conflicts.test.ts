@@ -224,3 +224,14 @@ test('the note names both values with their citations and the newer one', () => 
   assert.match(note, /\[2\] says 365/);
   assert.match(note, /newer: \[2\], 2025-02-01/);
 });
+
+test('a word that is also a property name of plain objects is a word, not a number', () => {
+  // "constructor" once read as a spelled-out number (a prototype key of the number-word table).
+  const conflicts = detectConflicts(
+    numbered(
+      passage('The build calls the constructor of each plugin before the first request.'),
+      passage('The build calls the ten of each plugin before the first request.'),
+    ),
+  );
+  assert.deepEqual(conflicts, []);
+});

@@ -106,7 +106,6 @@ const VERSION = /(?:[vV]\d+(?:\.\d+)*|\d+\.\d+\.\d+(?:\.\d+)*)(?![\p{L}\p{N}])/u
 const NUMBER = /(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?(?![\p{L}\p{N}])/uy;
 const DOTTED_ACRONYM = /(?:\p{Lu}\.){2,}/uy;
 const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/uy;
-const SPACE = /\s+/y;
 const DATELINE = new RegExp(
   `^\\s*(?:${MONTH}\\s+\\d{1,2},?\\s+\\d{4}|\\d{4}-\\d{2}-\\d{2})\\s*(?:\\.{3}|…|—|-|:)\\s*`,
   'iu',
@@ -242,34 +241,47 @@ function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let at = 0;
   let initial = true;
-  const push = (token: Omit<Token, 'initial' | 'upperInitial'>) => {
-    tokens.push({ ...token, initial, upperInitial: /^\p{Lu}/u.test(token.text) });
-    if (token.kind !== 'light' || /[\p{L}\p{N}]/u.test(token.text)) initial = false;
+  const push = (
+    start: number,
+    end: number,
+    key: string,
+    kind: Kind,
+    extra: { capitalized?: boolean; acronym?: boolean; date?: Token['date'] } = {},
+  ) => {
+    const tokenText = text.slice(start, end);
+    tokens.push({
+      text: tokenText,
+      start,
+      end,
+      key,
+      kind,
+      capitalized: extra.capitalized ?? false,
+      acronym: extra.acronym ?? false,
+      initial,
+      upperInitial: startsUpper(tokenText),
+      ...(extra.date ? { date: extra.date } : {}),
+    });
+    if (kind !== 'light' || /[\p{L}\p{N}]/u.test(tokenText)) initial = false;
   };
   while (at < text.length) {
-    SPACE.lastIndex = at;
-    if (SPACE.exec(text)) {
-      at = SPACE.lastIndex;
+    // Each pattern can only start on certain characters: most positions skip the regexes at once.
+    const code = text.charCodeAt(at);
+    if (code === 32 || (code >= 9 && code <= 13) || (code >= 128 && SPACE_CHAR.test(text[at] as string))) {
+      at += 1;
       continue;
     }
-    // Each pattern can only start on these characters: most positions skip the regexes at once.
     const first = text[at] as string;
-    const digit = first >= '0' && first <= '9';
-    const date = digit || MONTH_INITIALS.has(first) ? matchDate(text, at) : undefined;
+    const digit = code >= 48 && code <= 57;
+    const date = digit || mayStartMonth(text, at) ? matchDate(text, at) : undefined;
     if (date) {
       const { end, value } = date;
-      const key = `d:${value.year ?? ''}-${value.month}-${value.day ?? ''}`;
-      push({ ...base(text, at, end), key, kind: 'date', date: value });
+      push(at, end, `d:${value.year ?? ''}-${value.month}-${value.day ?? ''}`, 'date', { date: value });
       at = end;
       continue;
     }
     const version = digit || first === 'v' || first === 'V' ? sticky(VERSION, text, at) : undefined;
     if (version) {
-      push({
-        ...base(text, at, version),
-        key: `v:${text.slice(at, version).replace(/^v/i, '')}`,
-        kind: 'version',
-      });
+      push(at, version, `v:${text.slice(at, version).replace(/^v/i, '')}`, 'version');
       at = version;
       continue;
     }
@@ -277,23 +289,13 @@ function tokenize(text: string): Token[] {
     if (number) {
       const raw = text.slice(at, number);
       const percent = raw.endsWith('%') ? '%' : '';
-      push({
-        ...base(text, at, number),
-        key: `n:${Number(raw.replace(/[,%]/g, ''))}${percent}`,
-        kind: 'number',
-      });
+      push(at, number, `n:${Number(raw.replace(/[,%]/g, ''))}${percent}`, 'number');
       at = number;
       continue;
     }
-    const acronym = first !== first.toLowerCase() ? sticky(DOTTED_ACRONYM, text, at) : undefined;
+    const acronym = startsUpper(first) ? sticky(DOTTED_ACRONYM, text, at) : undefined;
     if (acronym) {
-      push({
-        ...base(text, at, acronym),
-        key: text.slice(at, acronym).toLowerCase(),
-        kind: 'word',
-        capitalized: true,
-        acronym: true,
-      });
+      push(at, acronym, text.slice(at, acronym).toLowerCase(), 'word', { capitalized: true, acronym: true });
       at = acronym;
       continue;
     }
@@ -302,31 +304,42 @@ function tokenize(text: string): Token[] {
       const raw = text.slice(at, word);
       const lower = raw.toLowerCase();
       const spelled = spelledNumber(lower);
-      if (spelled !== undefined) {
-        push({ ...base(text, at, word), key: `n:${spelled}`, kind: 'number' });
-      } else {
-        const capitalized = /^\p{Lu}/u.test(raw);
-        push({
-          ...base(text, at, word),
-          key: STOP_WORDS.has(lower) ? lower : stem(lower),
-          kind: STOP_WORDS.has(lower) ? 'light' : 'word',
-          capitalized,
-          acronym: /^\p{Lu}[\p{Lu}\p{N}]+$/u.test(raw) || /^\p{Ll}+\p{Lu}/u.test(raw),
-        });
-      }
+      if (spelled !== undefined) push(at, word, `n:${spelled}`, 'number');
+      else if (STOP_WORDS.has(lower)) push(at, word, lower, 'light', capitalsOf(raw, lower));
+      else push(at, word, stem(lower), 'word', capitalsOf(raw, lower));
       at = word;
       continue;
     }
     // Punctuation, one character at a time; an ellipsis as one.
     const end = text.startsWith('...', at) ? at + 3 : at + 1;
-    push({ ...base(text, at, end), key: text.slice(at, end), kind: 'light' });
+    push(at, end, text.slice(at, end), 'light');
     at = end;
   }
   return tokens;
 }
 
-function base(text: string, start: number, end: number) {
-  return { text: text.slice(start, end), start, end, capitalized: false, acronym: false };
+const SPACE_CHAR = /\s/u;
+
+function startsUpper(text: string): boolean {
+  const code = text.charCodeAt(0);
+  if (code < 128) return code >= 65 && code <= 90;
+  return /^\p{Lu}/u.test(text);
+}
+
+/** Whether a written month name ("Feb", "september") can begin here. */
+function mayStartMonth(text: string, at: number): boolean {
+  return (
+    MONTH_INITIALS.has(text[at] as string) && Object.hasOwn(MONTHS, text.slice(at, at + 3).toLowerCase())
+  );
+}
+
+/** Capital and acronym marks of a word; a word in lower case has neither, without a regex. */
+function capitalsOf(raw: string, lower: string): { capitalized: boolean; acronym: boolean } {
+  if (raw === lower) return { capitalized: false, acronym: false };
+  return {
+    capitalized: startsUpper(raw),
+    acronym: /^\p{Lu}[\p{Lu}\p{N}]+$/u.test(raw) || /^\p{Ll}+\p{Lu}/u.test(raw),
+  };
 }
 
 function sticky(pattern: RegExp, text: string, at: number): number | undefined {
@@ -361,10 +374,14 @@ function matchDate(
 }
 
 function spelledNumber(word: string): number | undefined {
-  if (word in NUMBER_WORDS) return NUMBER_WORDS[word];
-  if (word in TENS) return TENS[word];
-  const [tens, ones] = word.split('-');
-  if (tens && ones && tens in TENS && ones in NUMBER_WORDS && (NUMBER_WORDS[ones] ?? 10) < 10)
+  // Own keys only: "constructor" is not a number.
+  if (Object.hasOwn(NUMBER_WORDS, word)) return NUMBER_WORDS[word];
+  if (Object.hasOwn(TENS, word)) return TENS[word];
+  const dash = word.indexOf('-');
+  if (dash === -1) return undefined;
+  const tens = word.slice(0, dash);
+  const ones = word.slice(dash + 1);
+  if (Object.hasOwn(TENS, tens) && Object.hasOwn(NUMBER_WORDS, ones) && (NUMBER_WORDS[ones] ?? 10) < 10)
     return (TENS[tens] ?? 0) + (NUMBER_WORDS[ones] ?? 0);
   return undefined;
 }
