@@ -45,10 +45,60 @@ function bucket(seed: number, text: string): number {
   return (hash >>> 0) & (FEATURE_BUCKETS - 1);
 }
 
+/** {@link bucket} of `text.slice(start, start + n)`, without making the slice. */
+function bucketAt(seed: number, text: string, start: number, n: number): number {
+  let hash = seed;
+  for (let i = start; i < start + n; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) & (FEATURE_BUCKETS - 1);
+}
+
 const SEED_WORD = 0x811c9dc5;
 const SEED_BIGRAM = 0x2545f491;
 const SEED_CHAR = 0x9e3779b1;
 const SEED_QUOTED = 0x7f4a7c15;
+
+/**
+ * Feature counts of the text being read, in one table reused by every call (scoring runs on the
+ * main thread for every question and passage; a Map per call was most of its cost). Buckets are
+ * listed in the order first seen, as a Map would iterate them, so the sums are the same.
+ */
+class FeatureCounts {
+  readonly #counts = new Int32Array(FEATURE_BUCKETS);
+  #seen = new Int32Array(1024);
+  #size = 0;
+
+  add(index: number): void {
+    if (this.#counts[index] === 0) {
+      if (this.#size === this.#seen.length) {
+        const grown = new Int32Array(this.#seen.length * 2);
+        grown.set(this.#seen);
+        this.#seen = grown;
+      }
+      this.#seen[this.#size++] = index;
+    }
+    this.#counts[index] = (this.#counts[index] as number) + 1;
+  }
+
+  /** The counts as parallel arrays, log-scaled and L2-normalised; empties the table. */
+  take(): { indices: Int32Array; values: Float32Array } {
+    const indices = this.#seen.slice(0, this.#size);
+    const values = new Float32Array(this.#size);
+    let norm = 0;
+    for (let k = 0; k < this.#size; k++) {
+      const index = indices[k] as number;
+      const value = Math.log1p(this.#counts[index] as number);
+      this.#counts[index] = 0;
+      values[k] = value;
+      norm += value * value;
+    }
+    this.#size = 0;
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let i = 0; i < values.length; i++) values[i] = (values[i] as number) * scale;
+    return { indices, values };
+  }
+}
+
+const counts = new FeatureCounts();
 
 /**
  * Hashed features of one text: word unigrams and bigrams and character 3- to 5-grams of the
@@ -57,41 +107,26 @@ const SEED_QUOTED = 0x7f4a7c15;
  * no character n-grams. Returns parallel arrays of bucket indices and values.
  */
 export function injectionFeatures(text: string): { indices: Int32Array; values: Float32Array } {
-  const counts = new Map<number, number>();
-  const add = (index: number) => counts.set(index, (counts.get(index) ?? 0) + 1);
   const reading = classifierText(text);
   const outside = reading.replace(QUOTED, ' \u0000 ');
   for (const match of reading.matchAll(QUOTED)) {
-    for (const token of match[0].match(TOKEN) ?? []) add(bucket(SEED_QUOTED, token));
+    for (const token of match[0].match(TOKEN) ?? []) counts.add(bucket(SEED_QUOTED, token));
   }
   const segments = outside.split('\u0000');
   for (const segment of segments) {
     const tokens = segment.match(TOKEN) ?? [];
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i] as string;
-      add(bucket(SEED_WORD, token));
-      if (i > 0) add(bucket(SEED_BIGRAM, `${tokens[i - 1]} ${token}`));
+      counts.add(bucket(SEED_WORD, token));
+      if (i > 0) counts.add(bucket(SEED_BIGRAM, `${tokens[i - 1]} ${token}`));
     }
     const joined = ` ${tokens.join(' ')} `;
     for (let n = 3; n <= 5; n++) {
-      for (let i = 0; i + n <= joined.length; i++) add(bucket(SEED_CHAR + n, joined.slice(i, i + n)));
+      for (let i = 0; i + n <= joined.length; i++) counts.add(bucketAt(SEED_CHAR + n, joined, i, n));
     }
   }
-  if (reading !== outside) add(bucket(SEED_QUOTED, '\u0000has-quote'));
-  const indices = new Int32Array(counts.size);
-  const values = new Float32Array(counts.size);
-  let norm = 0;
-  let k = 0;
-  for (const [index, count] of counts) {
-    const value = Math.log1p(count);
-    indices[k] = index;
-    values[k] = value;
-    norm += value * value;
-    k++;
-  }
-  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  for (let i = 0; i < values.length; i++) values[i] = (values[i] as number) * scale;
-  return { indices, values };
+  if (reading !== outside) counts.add(bucket(SEED_QUOTED, '\u0000has-quote'));
+  return counts.take();
 }
 
 // Sentence ends, line breaks and list items: where one order ends and the next may start.
