@@ -29,6 +29,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '100' },
     'search-seconds': { type: 'string', default: '20' },
     'search-clients': { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '4' },
     profile: { type: 'string' },
   },
 });
@@ -62,7 +63,14 @@ mock.setDefault({
 const configFile = path.join(path.dirname(indexPath), 'load.config.json');
 fs.writeFileSync(
   configFile,
-  JSON.stringify({ server: { rateLimit: { capacity: 100000, refillPerSecond: 100000 }, ...(process.env.LOAD_MAX_IN_FLIGHT ? { answers: { maxInFlight: Number(process.env.LOAD_MAX_IN_FLIGHT) } } : {}) } }),
+  JSON.stringify({
+    server: {
+      rateLimit: { capacity: 100000, refillPerSecond: 100000 },
+      ...(process.env.LOAD_MAX_IN_FLIGHT
+        ? { answers: { maxInFlight: Number(process.env.LOAD_MAX_IN_FLIGHT) } }
+        : {}),
+    },
+  }),
 );
 const server = spawn(
   process.execPath,
@@ -148,30 +156,84 @@ async function streamOnce(question: string): Promise<{
   }
 }
 
+/**
+ * CPU seconds the server has used, from /proc (Linux): its main thread alone, and all its
+ * threads (model workers included). CPU time, unlike latency, holds up on a busy machine.
+ */
+function threadCpu(): Map<string, number> {
+  const seconds = new Map<string, number>();
+  for (const tid of fs.readdirSync(`/proc/${server.pid}/task`)) {
+    const fields =
+      fs.readFileSync(`/proc/${server.pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const [run, wait] = fs.readFileSync(`/proc/${server.pid}/task/${tid}/schedstat`, 'utf8').split(' ');
+    seconds.set(tid, (Number(fields[11]) + Number(fields[12])) / 100);
+    seconds.set(`${tid} run`, Number(run) / 1e9);
+    seconds.set(`${tid} runqueue wait`, Number(wait) / 1e9);
+  }
+  return seconds;
+}
+
+function serverCpuSeconds(): { main: number; all: number } | undefined {
+  const ticks = (file: string) => {
+    // Fields after the command name (which may hold spaces): utime and stime are 14th and 15th.
+    const fields = fs.readFileSync(file, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
+  try {
+    return {
+      main: ticks(`/proc/${server.pid}/task/${server.pid}/stat`),
+      all: ticks(`/proc/${server.pid}/stat`),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 // The client side shares this process with the mock LLM: its event-loop delay says whether the
 // measurement itself (not the server) is what waits.
 const clientLoop = monitorEventLoopDelay({ resolution: 10 });
-// Warm-up: load the model and the caches.
-await Promise.all(questions.slice(0, 4).map((question) => streamOnce(question)));
+// Warm-up: load the model, compile the hot code and fill the passage caches, as a server that has
+// been running has. Warm-up questions come from the end of the set, so that none of the measured
+// sessions is answered from the answer cache (until the sessions outnumber the questions left).
+const warmup = Math.min(Number(values.warmup), questions.length);
+for (let start = questions.length - warmup; start < questions.length; start += 8)
+  await Promise.all(
+    questions.slice(start, Math.min(start + 8, questions.length)).map((question) => streamOnce(question)),
+  );
+const measured = questions.slice(0, questions.length - warmup);
 const mockBefore = mock.requests.length;
 clientLoop.enable();
+const cpuBefore = serverCpuSeconds();
+const clientCpuBefore = process.cpuUsage();
+const threadsBefore = process.env.LOAD_THREADS ? threadCpu() : undefined;
 const wallStarted = performance.now();
 const sessions = await Promise.all(
-  Array.from({ length: concurrency }, (_, index) =>
-    streamOnce(questions[index % questions.length] as string),
-  ),
+  Array.from({ length: concurrency }, (_, index) => streamOnce(measured[index % measured.length] as string)),
 );
 const wall = performance.now() - wallStarted;
+const cpuAfter = serverCpuSeconds();
+const clientCpu = process.cpuUsage(clientCpuBefore);
+if (threadsBefore)
+  for (const [tid, sec] of threadCpu())
+    console.log('thread', tid, (sec - (threadsBefore.get(tid) ?? 0)).toFixed(2));
+
 clientLoop.disable();
 const mockTtft = mock.requests
   .slice(mockBefore)
   .flatMap((request) => (request.firstTokenAt ? [request.firstTokenAt - request.receivedAt] : []));
 const ok = sessions.filter((session) => session.ok);
+// When, after the sessions opened, the server's LLM calls reached the mock and finished: the
+// part of each session spent before the model was asked, and after it answered.
+const llmCalls = mock.requests.slice(mockBefore);
+const llmArrived = llmCalls.map((request) => request.receivedAt - wallStarted);
+const llmFinished = llmCalls.flatMap((request) =>
+  request.finishedAt ? [request.finishedAt - wallStarted] : [],
+);
 const ttft = ok.map((session) => session.ttft);
 const total = ok.map((session) => session.total);
 
 console.log(
-  `\n${concurrency} concurrent streaming /v1/ask sessions, server in a child process, mock LLM (300 ms TTFT, 50 tok/s), local embedder, ${wall.toFixed(0)} ms wall\n`,
+  `\n${concurrency} concurrent streaming /v1/ask sessions (${Math.min(concurrency, measured.length)} distinct questions, after ${warmup} warm-up answers), server in a child process, mock LLM (300 ms TTFT, 50 tok/s), local embedder, ${wall.toFixed(0)} ms wall\n`,
 );
 console.log(
   markdownTable(
@@ -196,6 +258,18 @@ console.log(
         fixed(Math.max(...mockTtft), 0),
       ],
       [
+        'LLM call reaches the mock (since the sessions opened)',
+        fixed(percentile(llmArrived, 50), 0),
+        fixed(percentile(llmArrived, 95), 0),
+        fixed(Math.max(...llmArrived), 0),
+      ],
+      [
+        'LLM stream ends at the mock (since the sessions opened)',
+        fixed(percentile(llmFinished, 50), 0),
+        fixed(percentile(llmFinished, 95), 0),
+        fixed(Math.max(...llmFinished), 0),
+      ],
+      [
         'engine overhead to first token (client − mock, by percentile)',
         fixed(percentile(ttft, 50) - percentile(mockTtft, 50), 0),
         fixed(percentile(ttft, 95) - percentile(mockTtft, 95), 0),
@@ -205,6 +279,15 @@ console.log(
   ),
 );
 console.log(`errors: ${sessions.length - ok.length} of ${sessions.length}`);
+if (cpuBefore && cpuAfter) {
+  const perAnswer = (seconds: number) => (seconds * 1000) / concurrency;
+  const mainMs = perAnswer(cpuAfter.main - cpuBefore.main);
+  console.log(
+    `CPU per session: server main thread ${mainMs.toFixed(1)} ms, server all threads ${perAnswer(cpuAfter.all - cpuBefore.all).toFixed(1)} ms (from /proc, 10 ms ticks); ` +
+      `this process (client and mock LLM) ${perAnswer((clientCpu.user + clientCpu.system) / 1e6).toFixed(1)} ms`,
+  );
+  reportFigure(`server-load.c${concurrency}.main-thread-cpu-ms-per-answer`, mainMs);
+}
 // How the sessions that did not get an answer were turned away: a status with Retry-After is a
 // graceful refusal, status 0 a connection that failed.
 const refusals = new Map<string, number>();

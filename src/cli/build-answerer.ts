@@ -117,7 +117,10 @@ export function buildAnswerer(settings: PipelineSettings, embedder: EmbeddingMod
       timeoutMs: answerer.timeoutMs,
     }),
   );
-  const model = createResilientLanguageModel(chain, { retries: answerer.retries });
+  const model = createResilientLanguageModel(chain, {
+    retries: answerer.retries,
+    maxConcurrency: answerer.maxConcurrency,
+  });
   return createLlmAnswerer({
     model,
     promptVersion: answerer.promptVersion,
@@ -155,7 +158,7 @@ function buildRouting(settings: PipelineSettings, stream: boolean): AskRouting |
         timeoutMs: answerer.timeoutMs,
       }),
     ],
-    { retries: answerer.retries },
+    { retries: answerer.retries, maxConcurrency: answerer.maxConcurrency },
   );
   return {
     cheap: createLlmAnswerer({

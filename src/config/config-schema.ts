@@ -33,6 +33,12 @@ const dailyBudget = z
 /** Passages past the top k searched for contradicting values (chosen on RGB dev, README). */
 export const CONFLICT_DEPTH = 12;
 
+/**
+ * Calls each model takes at once before the rest queue (`answerer.maxConcurrency`): as many as the
+ * server admits answers, so a server's own admission, not a hidden limit, decides.
+ */
+export const DEFAULT_MODEL_CONCURRENCY = 64;
+
 export const DEFAULT_BUDGETS = { daily: {}, tenants: {}, warnAt: 0.8 };
 
 /**
@@ -160,6 +166,11 @@ export const configSchema = z
         /** Retries per model on timeouts, 408, 429 and 5xx (exponential backoff, full jitter). */
         retries: z.number().int().min(0).max(10).default(2),
         /**
+         * Calls to each model at once that have not yet sent their first token (streams) or their
+         * answer; more wait their turn. Lower it for a model server that takes few requests at once.
+         */
+        maxConcurrency: z.number().int().min(1).max(10_000).default(DEFAULT_MODEL_CONCURRENCY),
+        /**
          * Model routing: this cheaper model answers first; the main model takes passages longer
          * than `longContextTokens`, answers the cheap one declines, and answers that break the
          * grounding policy.
@@ -199,6 +210,7 @@ export const configSchema = z
         abstainWithoutCitations: true,
         promptVersion: 'grounded-answer.v1',
         retries: 2,
+        maxConcurrency: DEFAULT_MODEL_CONCURRENCY,
         fallbacks: [],
       }),
     judge: z

@@ -149,3 +149,37 @@ test('the model that answered is reported, so a fallback answer is priced as the
   primary.setDefault({ text: 'ok' });
   secondary.setDefault({ text: 'ok' });
 });
+
+/** Most requests the mock held at once before their first token. */
+function peakWaiting(requests: MockLlmServer['requests']): number {
+  let peak = 0;
+  for (const request of requests) {
+    const waiting = requests.filter(
+      (other) =>
+        other.receivedAt <= request.receivedAt && (other.firstTokenAt ?? Infinity) > request.receivedAt,
+    ).length;
+    peak = Math.max(peak, waiting);
+  }
+  return peak;
+}
+
+test('calls per model wait their turn past maxConcurrency; the default lets a server-sized burst through', async () => {
+  primary.setDefault({ text: 'ok', firstTokenLatencyMs: 150 });
+  const streamAll = async (count: number, maxConcurrency?: number) => {
+    const model = createResilientLanguageModel(
+      [createOpenAICompatibleChat({ baseURL: primary.url, modelId: 'primary' })],
+      { ...options, ...(maxConcurrency ? { maxConcurrency } : {}) },
+    );
+    const start = primary.requests.length;
+    await Promise.all(
+      Array.from({ length: count }, async () => {
+        const { stream } = await model.doStream({ messages });
+        for await (const _part of stream);
+      }),
+    );
+    return primary.requests.slice(start);
+  };
+  assert.equal(peakWaiting(await streamAll(6, 2)), 2);
+  // 8 was once a hidden limit: 100 concurrent sessions queued behind it for seconds.
+  assert.equal(peakWaiting(await streamAll(40)), 40);
+});

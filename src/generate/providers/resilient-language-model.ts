@@ -1,3 +1,4 @@
+import { DEFAULT_MODEL_CONCURRENCY } from '../../config/config-schema.ts';
 import {
   ApiCallError,
   CairnError,
@@ -17,7 +18,10 @@ export interface ResilienceOptions {
   /** Consecutive failures that open a model's circuit, and how long it stays open. @default 5, 30000 */
   breakerThreshold?: number;
   breakerCooldownMs?: number;
-  /** Calls in flight per model; more wait their turn. @default 8 */
+  /**
+   * Calls per model at once that have not yet returned (a stream: its first token); more wait
+   * their turn. @default 64
+   */
   maxConcurrency?: number;
   /** Randomness for jitter (tests pass a seeded one). @default Math.random */
   random?: () => number;
@@ -59,7 +63,7 @@ export function createResilientLanguageModel(
   const cap = options.maxDelayMs ?? 4000;
   const threshold = options.breakerThreshold ?? 5;
   const cooldown = options.breakerCooldownMs ?? 30_000;
-  const maxConcurrency = options.maxConcurrency ?? 8;
+  const maxConcurrency = options.maxConcurrency ?? DEFAULT_MODEL_CONCURRENCY;
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const states: ModelState[] = models.map((model) => ({
