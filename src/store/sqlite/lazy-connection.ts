@@ -5,6 +5,11 @@ import Database from 'better-sqlite3';
 /** A connection to the index file, opened on first use so that opening a domain creates nothing. */
 export interface LazyConnection {
   readonly db: Database.Database;
+  /**
+   * The statement for `sql`, prepared once per connection: preparing costs tens of microseconds,
+   * and a server runs the same few statements for every request.
+   */
+  prepare(sql: string): Database.Statement;
   /** True once the connection has been opened. */
   readonly opened: boolean;
   close(): void;
@@ -20,7 +25,16 @@ export function lazyConnection(
   options: { wal?: boolean } = {},
 ): LazyConnection {
   let db: Database.Database | undefined;
+  const statements = new Map<string, Database.Statement>();
   return {
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = this.db.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
     get db() {
       if (db) return db;
       if (indexPath !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(indexPath)), { recursive: true });
@@ -35,6 +49,7 @@ export function lazyConnection(
       return db !== undefined;
     },
     close() {
+      statements.clear();
       if (db?.open) db.close();
       db = undefined;
     },

@@ -37,7 +37,7 @@ export function openSqliteAnswerCache(indexPath: string): AnswerCacheStore {
   const connection = lazyConnection(indexPath, (db) => db.exec(SCHEMA));
   return {
     async findExact({ namespace, fingerprint, questionKey, expiredAt }) {
-      const row = connection.db
+      const row = connection
         .prepare(
           `SELECT * FROM answer_cache WHERE namespace = ? AND fingerprint = ? AND question_key = ? AND created_at > ?
            ORDER BY created_at DESC LIMIT 1`,
@@ -46,7 +46,7 @@ export function openSqliteAnswerCache(indexPath: string): AnswerCacheStore {
       return row ? toEntry(row) : undefined;
     },
     async listWithEmbeddings({ namespace, fingerprint, expiredAt }) {
-      const rows = connection.db
+      const rows = connection
         .prepare(
           `SELECT * FROM answer_cache
            WHERE namespace = ? AND fingerprint = ? AND created_at > ? AND embedding IS NOT NULL`,
@@ -57,38 +57,41 @@ export function openSqliteAnswerCache(indexPath: string): AnswerCacheStore {
     async put(entry, retention) {
       const { db } = connection;
       db.transaction(() => {
-        db.prepare(
-          'DELETE FROM answer_cache WHERE namespace = ? AND fingerprint = ? AND question_key = ?',
-        ).run(entry.namespace, entry.fingerprint, entry.questionKey);
-        db.prepare(
-          `INSERT INTO answer_cache (id, namespace, fingerprint, question_key, question, embedding, value, cited, created_at)
+        connection
+          .prepare('DELETE FROM answer_cache WHERE namespace = ? AND fingerprint = ? AND question_key = ?')
+          .run(entry.namespace, entry.fingerprint, entry.questionKey);
+        connection
+          .prepare(
+            `INSERT INTO answer_cache (id, namespace, fingerprint, question_key, question, embedding, value, cited, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          entry.id,
-          entry.namespace,
-          entry.fingerprint,
-          entry.questionKey,
-          entry.question,
-          entry.embedding ? vectorBytes(entry.embedding) : null,
-          JSON.stringify(entry.value),
-          JSON.stringify(entry.citedVersions),
-          entry.createdAt,
-        );
-        db.prepare('DELETE FROM answer_cache WHERE namespace = ? AND created_at <= ?').run(
-          entry.namespace,
-          retention.expiredAt,
-        );
-        db.prepare(
-          `DELETE FROM answer_cache WHERE namespace = ? AND id NOT IN
+          )
+          .run(
+            entry.id,
+            entry.namespace,
+            entry.fingerprint,
+            entry.questionKey,
+            entry.question,
+            entry.embedding ? vectorBytes(entry.embedding) : null,
+            JSON.stringify(entry.value),
+            JSON.stringify(entry.citedVersions),
+            entry.createdAt,
+          );
+        connection
+          .prepare('DELETE FROM answer_cache WHERE namespace = ? AND created_at <= ?')
+          .run(entry.namespace, retention.expiredAt);
+        connection
+          .prepare(
+            `DELETE FROM answer_cache WHERE namespace = ? AND id NOT IN
              (SELECT id FROM answer_cache WHERE namespace = ? ORDER BY created_at DESC LIMIT ?)`,
-        ).run(entry.namespace, entry.namespace, retention.maxEntries);
+          )
+          .run(entry.namespace, entry.namespace, retention.maxEntries);
       })();
     },
     async remove(id) {
-      connection.db.prepare('DELETE FROM answer_cache WHERE id = ?').run(id);
+      connection.prepare('DELETE FROM answer_cache WHERE id = ?').run(id);
     },
     async invalidateDocument(namespace, docId) {
-      return connection.db
+      return connection
         .prepare(
           `DELETE FROM answer_cache WHERE namespace = ?
            AND EXISTS (SELECT 1 FROM json_each(cited) WHERE json_extract(value, '$.docId') = ?)`,

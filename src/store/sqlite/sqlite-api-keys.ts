@@ -53,7 +53,7 @@ export function openSqliteApiKeys(indexPath: string): ApiKeyStore {
   return {
     async create(input) {
       const { key, keyHash, record } = newApiKey(input);
-      connection.db
+      connection
         .prepare(
           'INSERT INTO api_keys (id, key_hash, tenant, role, label, created_at) VALUES (?, ?, ?, ?, ?, ?)',
         )
@@ -61,13 +61,13 @@ export function openSqliteApiKeys(indexPath: string): ApiKeyStore {
       return { key, record };
     },
     async verify(key) {
-      const row = connection.db
+      const row = connection
         .prepare('SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL')
         .get(hashApiKey(key)) as Record<string, string> | undefined;
       return row ? toRecord(row) : undefined;
     },
     async list(tenant) {
-      const rows = connection.db
+      const rows = connection
         .prepare(
           'SELECT * FROM api_keys WHERE (? IS NULL OR tenant = ?) AND revoked_at IS NULL ORDER BY created_at, rowid',
         )
@@ -75,15 +75,15 @@ export function openSqliteApiKeys(indexPath: string): ApiKeyStore {
       return rows.map(toRecord);
     },
     async revoke(tenant, id) {
-      const { changes } = connection.db
+      const { changes } = connection
         .prepare('UPDATE api_keys SET revoked_at = ? WHERE tenant = ? AND id = ? AND revoked_at IS NULL')
         .run(new Date().toISOString(), tenant, id);
       return changes > 0;
     },
     async count() {
-      const row = connection.db
-        .prepare('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL')
-        .get() as { n: number };
+      const row = connection.prepare('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL').get() as {
+        n: number;
+      };
       return row.n;
     },
     async close() {

@@ -11,14 +11,14 @@ export function openSqliteAudit(indexPath: string): AuditStore {
   const connection = lazyConnection(indexPath, (db) => db.exec(SCHEMA));
   return {
     async append(entry) {
-      connection.db
+      connection
         .prepare(
           'INSERT INTO audit_log (at, tenant, key_id, route, query, doc_ids) VALUES (?, ?, ?, ?, ?, ?)',
         )
         .run(entry.at, entry.tenant, entry.keyId, entry.route, entry.query, JSON.stringify(entry.docIds));
     },
     async list(tenant, limit = 100) {
-      const rows = connection.db
+      const rows = connection
         .prepare('SELECT * FROM audit_log WHERE tenant = ? ORDER BY seq DESC LIMIT ?')
         .all(tenant, limit) as Record<string, string>[];
       return rows.map((row) => ({
@@ -32,7 +32,7 @@ export function openSqliteAudit(indexPath: string): AuditStore {
     },
     async purgeOlderThan(days, now = new Date()) {
       const cutoff = new Date(now.getTime() - days * 86_400_000).toISOString();
-      return connection.db.prepare('DELETE FROM audit_log WHERE at < ?').run(cutoff).changes;
+      return connection.prepare('DELETE FROM audit_log WHERE at < ?').run(cutoff).changes;
     },
     async close() {
       connection.close();

@@ -23,18 +23,18 @@ export function openSqliteFeedbackStore(indexPath: string): FeedbackStore {
   const connection = lazyConnection(indexPath, (db) => db.exec(FEEDBACK_SCHEMA), { wal: true });
   return {
     async saveFeedback(feedback) {
-      connection.db
+      connection
         .prepare(`INSERT OR REPLACE INTO feedback (${FEEDBACK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`)
         .run(...feedbackValues(feedback));
     },
     async getFeedback(namespace, traceId) {
-      const row = connection.db
+      const row = connection
         .prepare('SELECT * FROM feedback WHERE namespace = ? AND trace_id = ?')
         .get(namespace, traceId) as FeedbackRow | undefined;
       return row ? feedbackFromRow(row) : undefined;
     },
     async listFeedback(namespace, options = {}) {
-      const rows = connection.db
+      const rows = connection
         .prepare(
           `SELECT * FROM feedback WHERE namespace = ? AND (? IS NULL OR rating = ?)
            ORDER BY created_at DESC, trace_id LIMIT ?`,

@@ -19,7 +19,7 @@ export function openSqliteIngestJobs<Job extends IngestJobRecord = IngestJobReco
     { wal: true },
   );
   const save = (job: Job) =>
-    connection.db
+    connection
       .prepare(
         `INSERT INTO ingest_jobs (id, tenant, status, job, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET status = excluded.status, job = excluded.job, updated_at = excluded.updated_at`,
@@ -30,13 +30,13 @@ export function openSqliteIngestJobs<Job extends IngestJobRecord = IngestJobReco
       save(job);
     },
     async get(id) {
-      const row = connection.db.prepare('SELECT job FROM ingest_jobs WHERE id = ?').get(id) as
+      const row = connection.prepare('SELECT job FROM ingest_jobs WHERE id = ?').get(id) as
         | { job: string }
         | undefined;
       return row ? (JSON.parse(row.job) as Job) : undefined;
     },
     async unfinished(options = {}) {
-      const rows = connection.db
+      const rows = connection
         .prepare(
           `SELECT job FROM ingest_jobs WHERE status IN ('queued', 'running') AND (? IS NULL OR tenant = ?)
            ORDER BY updated_at, rowid`,

@@ -34,7 +34,7 @@ export function readIndexEmbedder(indexPath: string): IndexEmbedder | undefined 
 export function openSqliteSettings(indexPath: string): IndexSettingsStore {
   const connection = lazyConnection(indexPath, () => {});
   const hasTable = (name: string) =>
-    connection.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) !==
+    connection.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) !==
     undefined;
   return {
     async readEmbedder() {
@@ -44,7 +44,7 @@ export function openSqliteSettings(indexPath: string): IndexSettingsStore {
       const { db } = connection;
       db.transaction(() => {
         db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-        const write = db.prepare(
+        const write = connection.prepare(
           'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
         );
         write.run('embedder_id', embedder.embedderId);
@@ -55,7 +55,7 @@ export function openSqliteSettings(indexPath: string): IndexSettingsStore {
       if (indexPath !== ':memory:' && !fs.existsSync(indexPath)) return undefined;
       // An index written before settings existed has no table: nothing was recorded.
       if (!hasTable('settings')) return undefined;
-      const row = connection.db
+      const row = connection
         .prepare('SELECT value FROM settings WHERE namespace = ? AND key = ?')
         .get(namespace, key) as { value: string } | undefined;
       return row?.value;
@@ -64,10 +64,12 @@ export function openSqliteSettings(indexPath: string): IndexSettingsStore {
       const { db } = connection;
       db.exec(`CREATE TABLE IF NOT EXISTS settings (
         namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (namespace, key)) WITHOUT ROWID`);
-      db.prepare(
-        `INSERT INTO settings (namespace, key, value) VALUES (?, ?, ?)
+      connection
+        .prepare(
+          `INSERT INTO settings (namespace, key, value) VALUES (?, ?, ?)
          ON CONFLICT(namespace, key) DO UPDATE SET value = excluded.value`,
-      ).run(namespace, key, value);
+        )
+        .run(namespace, key, value);
     },
     async close() {
       connection.close();

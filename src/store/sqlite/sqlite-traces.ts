@@ -39,7 +39,7 @@ export function openSqliteTraces(indexPath: string): TraceStore {
   const connection = lazyConnection(indexPath, (db) => db.exec(TRACE_SCHEMA), { wal: true });
   return {
     async saveTrace(trace) {
-      connection.db
+      connection
         .prepare(
           'INSERT OR REPLACE INTO traces (namespace, trace_id, started_at, duration_ms, label, spans) VALUES (?, ?, ?, ?, ?, ?)',
         )
@@ -53,14 +53,14 @@ export function openSqliteTraces(indexPath: string): TraceStore {
         );
     },
     async getTrace(namespace, traceId) {
-      const row = connection.db
+      const row = connection
         .prepare('SELECT * FROM traces WHERE namespace = ? AND trace_id = ?')
         .get(namespace, traceId) as Row | undefined;
       if (!row) return undefined;
       return { ...toSummary(row), spans: JSON.parse(row.spans ?? '[]') as Span[] };
     },
     async listTraces(namespace, options = {}) {
-      const rows = connection.db
+      const rows = connection
         .prepare(
           'SELECT namespace, trace_id, started_at, duration_ms, label FROM traces WHERE namespace = ? ORDER BY started_at DESC LIMIT ?',
         )

@@ -11,7 +11,7 @@ export function openSqliteUsage(indexPath: string): UsageStore {
   const connection = lazyConnection(indexPath, (db) => db.exec(SCHEMA));
   return {
     async add(entry) {
-      connection.db
+      connection
         .prepare(
           `INSERT INTO usage_ledger VALUES (?, ?, ?, 1, ?, ?, ?, ?)
            ON CONFLICT (day, tenant, model) DO UPDATE SET requests = requests + 1, cached = cached + excluded.cached,
@@ -29,7 +29,7 @@ export function openSqliteUsage(indexPath: string): UsageStore {
         );
     },
     async report(options = {}) {
-      const rows = connection.db
+      const rows = connection
         .prepare(
           `SELECT * FROM usage_ledger WHERE (? IS NULL OR tenant = ?) AND day >= ?
            ORDER BY day DESC, tenant, model`,
@@ -50,7 +50,7 @@ export function openSqliteUsage(indexPath: string): UsageStore {
       }));
     },
     async dayTotals(tenant, day) {
-      const row = connection.db
+      const row = connection
         .prepare(
           `SELECT coalesce(sum(input_tokens + output_tokens), 0) AS tokens, coalesce(sum(cost_usd), 0) AS cost
            FROM usage_ledger WHERE day = ? AND tenant = ?`,
