@@ -229,7 +229,8 @@ const llmArrived = llmCalls.map((request) => request.receivedAt - wallStarted);
 const llmFinished = llmCalls.flatMap((request) =>
   request.finishedAt ? [request.finishedAt - wallStarted] : [],
 );
-const ttft = ok.map((session) => session.ttft);
+// A session answered without token events (a refusal, or a cached answer sent whole) has no first token.
+const ttft = ok.flatMap((session) => (Number.isNaN(session.ttft) ? [] : [session.ttft]));
 const total = ok.map((session) => session.total);
 
 console.log(
@@ -278,7 +279,9 @@ console.log(
     ],
   ),
 );
-console.log(`errors: ${sessions.length - ok.length} of ${sessions.length}`);
+console.log(
+  `errors: ${sessions.length - ok.length} of ${sessions.length}; answered without streamed tokens (refused, or served whole from the answer cache): ${ok.length - ttft.length}`,
+);
 if (cpuBefore && cpuAfter) {
   const perAnswer = (seconds: number) => (seconds * 1000) / concurrency;
   const mainMs = perAnswer(cpuAfter.main - cpuBefore.main);
