@@ -158,6 +158,15 @@ async function ingestTraced(options: IngestOptions, tracer: Tracer, run: Span): 
   let loadStarted = tracer.now();
   let chunkMs = 0;
 
+  // The batch before the one being loaded: embedding, then writing. Two batches overlap, so the
+  // embedding workers start on the next batch's slices while the last slices of this one finish
+  // and its documents are written, instead of standing idle (the raw embedder loop never does).
+  let inFlight: Promise<void> | undefined;
+  // Cancels the embedding still running when the ingest fails, so no work outlives the call.
+  const cancel = new AbortController();
+  const embedSignal = options.abortSignal
+    ? AbortSignal.any([options.abortSignal, cancel.signal])
+    : cancel.signal;
   const flush = async () => {
     if (pending.length === 0) return;
     const batch = pending;
@@ -170,18 +179,47 @@ async function ingestTraced(options: IngestOptions, tracer: Tracer, run: Span): 
     const texts = batch.flatMap(({ document, chunks }) =>
       chunks.filter((chunk) => chunk.role !== 'parent').map((chunk) => searchableText(document.title, chunk)),
     );
-    const t = performance.now();
-    const { embeddings } = await tracer.span(
-      'cairn.embed',
-      { model: embedderId(options.embedder), chunks: texts.length },
-      () => embedMany(options.embedder, texts, signalOption(options.abortSignal)),
+    const embedStarted = tracer.now();
+    const embedding = embedMany(options.embedder, texts, { abortSignal: embedSignal }).then(
+      ({ embeddings }) => {
+        const ms = tracer.now() - embedStarted;
+        summary.embedMs += ms;
+        tracer.record('cairn.embed', embedStarted, ms, {
+          model: embedderId(options.embedder),
+          chunks: texts.length,
+        });
+        return embeddings;
+      },
     );
-    summary.embedMs += performance.now() - t;
-    await tracer.span('cairn.ingest.write', { documents: batch.length, chunks: texts.length }, () =>
-      writeBatch(batch, embeddings),
-    );
+    const before = inFlight;
+    const written = (async () => {
+      // Writes stay in load order: this batch waits for the one before it.
+      await before;
+      const embeddings = await embedding;
+      const writeStarted = tracer.now();
+      await writeBatch(batch, embeddings);
+      tracer.record('cairn.ingest.write', writeStarted, tracer.now() - writeStarted, {
+        documents: batch.length,
+        chunks: texts.length,
+      });
+    })();
+    // Both are awaited later (embedding by written, written by the next flush or settle()): until
+    // then a failure must not count as unhandled.
+    embedding.catch(() => undefined);
+    written.catch(() => undefined);
+    inFlight = written;
+    await before;
     loadStarted = tracer.now();
     chunkMs = 0;
+  };
+  /** Waits for the batch still in flight; after a failure, without adding its error to the first. */
+  const settle = async (failed: boolean) => {
+    const last = inFlight;
+    inFlight = undefined;
+    if (failed) {
+      cancel.abort();
+      await last?.catch(() => undefined);
+    } else await last;
   };
   const writeBatch = async (batch: PendingDocument[], embeddings: Float32Array[]) => {
     let offset = 0;
@@ -215,50 +253,58 @@ async function ingestTraced(options: IngestOptions, tracer: Tracer, run: Span): 
     }
   };
 
-  for await (const result of loadDocuments(options.inputPath, {
-    collection,
-    ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
-    ...(options.maxUnpackedBytes === undefined ? {} : { maxUnpackedBytes: options.maxUnpackedBytes }),
-    ...(options.maxTextBytes === undefined ? {} : { maxTextBytes: options.maxTextBytes }),
-  })) {
-    options.abortSignal?.throwIfAborted();
-    if (result.ok === 'skipped') {
-      summary.skipped.push({ path: result.path, reason: result.reason });
-      continue;
+  try {
+    for await (const result of loadDocuments(options.inputPath, {
+      collection,
+      ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
+      ...(options.maxUnpackedBytes === undefined ? {} : { maxUnpackedBytes: options.maxUnpackedBytes }),
+      ...(options.maxTextBytes === undefined ? {} : { maxTextBytes: options.maxTextBytes }),
+    })) {
+      options.abortSignal?.throwIfAborted();
+      if (result.ok === 'skipped') {
+        summary.skipped.push({ path: result.path, reason: result.reason });
+        continue;
+      }
+      if (result.ok === false) {
+        summary.failed.push({ path: result.error.path, reason: result.error.reason });
+        failedSources.add(sourceOfErrorPath(result.error.path));
+        processed += 1;
+        report(result.error.path);
+        continue;
+      }
+      let { document } = result;
+      // A document met again: its first version may still be on its way to the store.
+      if (seenIds.has(document.id)) await inFlight;
+      seenIds.add(document.id);
+      const storedHash = `${fingerprint}:${document.contentHash}`;
+      const previous = await options.store.getDocumentHash(namespace, document.id);
+      if (previous === storedHash) {
+        summary.unchanged += 1;
+        processed += 1;
+        report(document.source);
+        continue;
+      }
+      if (options.redactPii) document = redactDocument(document, summary.piiRedacted);
+      const chunkStarted = performance.now();
+      const chunks = chunker.chunk(document);
+      chunkMs += performance.now() - chunkStarted;
+      const injection = scanInjection ? scanForInjection(document) : undefined;
+      pending.push({
+        document,
+        chunks,
+        storedHash,
+        isNew: previous === undefined,
+        ...(injection ? { injection } : {}),
+      });
+      pendingChunks += chunks.length;
+      if (pendingChunks >= batchSize) await flush();
     }
-    if (result.ok === false) {
-      summary.failed.push({ path: result.error.path, reason: result.error.reason });
-      failedSources.add(sourceOfErrorPath(result.error.path));
-      processed += 1;
-      report(result.error.path);
-      continue;
-    }
-    let { document } = result;
-    seenIds.add(document.id);
-    const storedHash = `${fingerprint}:${document.contentHash}`;
-    const previous = await options.store.getDocumentHash(namespace, document.id);
-    if (previous === storedHash) {
-      summary.unchanged += 1;
-      processed += 1;
-      report(document.source);
-      continue;
-    }
-    if (options.redactPii) document = redactDocument(document, summary.piiRedacted);
-    const chunkStarted = performance.now();
-    const chunks = chunker.chunk(document);
-    chunkMs += performance.now() - chunkStarted;
-    const injection = scanInjection ? scanForInjection(document) : undefined;
-    pending.push({
-      document,
-      chunks,
-      storedHash,
-      isNew: previous === undefined,
-      ...(injection ? { injection } : {}),
-    });
-    pendingChunks += chunks.length;
-    if (pendingChunks >= batchSize) await flush();
+    await flush();
+  } catch (error) {
+    await settle(true);
+    throw error;
   }
-  await flush();
+  await settle(false);
 
   if (options.prune) {
     // A single-file input speaks only for that file, not for the rest of its folder.
@@ -394,8 +440,4 @@ export function chunkingFingerprint(chunking: ChunkingConfig): string {
         ? `${chunking.maxTokens}/${chunking.overlapTokens}`
         : `${chunking.maxTokens}`;
   return `${chunking.strategy}-${sizes}`;
-}
-
-function signalOption(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
-  return signal ? { abortSignal: signal } : {};
 }
