@@ -48,7 +48,7 @@ export interface IngestSummary {
   piiRedacted: Record<string, number>;
   /** Chunks written in this run (matched chunks, parents excluded). */
   chunksWritten: number;
-  /** Time inside the embedder, to separate model cost from pipeline overhead. */
+  /** Wall time while at least one batch was in the embedder, to separate model cost from pipeline overhead. */
   embedMs: number;
   totalMs: number;
 }
@@ -167,6 +167,9 @@ async function ingestTraced(options: IngestOptions, tracer: Tracer, run: Span): 
   const embedSignal = options.abortSignal
     ? AbortSignal.any([options.abortSignal, cancel.signal])
     : cancel.signal;
+  // Batches being embedded, and since when one has been: summary.embedMs is that busy time.
+  let embedding = 0;
+  let embedBusySince = 0;
   const flush = async () => {
     if (pending.length === 0) return;
     const batch = pending;
@@ -180,22 +183,25 @@ async function ingestTraced(options: IngestOptions, tracer: Tracer, run: Span): 
       chunks.filter((chunk) => chunk.role !== 'parent').map((chunk) => searchableText(document.title, chunk)),
     );
     const embedStarted = tracer.now();
-    const embedding = embedMany(options.embedder, texts, { abortSignal: embedSignal }).then(
-      ({ embeddings }) => {
-        const ms = tracer.now() - embedStarted;
-        summary.embedMs += ms;
-        tracer.record('cairn.embed', embedStarted, ms, {
-          model: embedderId(options.embedder),
-          chunks: texts.length,
-        });
-        return embeddings;
-      },
-    );
+    if (embedding === 0) embedBusySince = embedStarted;
+    embedding += 1;
+    const embedded = embedMany(options.embedder, texts, { abortSignal: embedSignal }).finally(() => {
+      embedding -= 1;
+      if (embedding === 0) summary.embedMs += tracer.now() - embedBusySince;
+    });
+    const vectors = embedded.then(({ embeddings }) => {
+      const ms = tracer.now() - embedStarted;
+      tracer.record('cairn.embed', embedStarted, ms, {
+        model: embedderId(options.embedder),
+        chunks: texts.length,
+      });
+      return embeddings;
+    });
     const before = inFlight;
     const written = (async () => {
       // Writes stay in load order: this batch waits for the one before it.
       await before;
-      const embeddings = await embedding;
+      const embeddings = await vectors;
       const writeStarted = tracer.now();
       await writeBatch(batch, embeddings);
       tracer.record('cairn.ingest.write', writeStarted, tracer.now() - writeStarted, {
@@ -203,9 +209,9 @@ async function ingestTraced(options: IngestOptions, tracer: Tracer, run: Span): 
         chunks: texts.length,
       });
     })();
-    // Both are awaited later (embedding by written, written by the next flush or settle()): until
+    // Both are awaited later (vectors by written, written by the next flush or settle()): until
     // then a failure must not count as unhandled.
-    embedding.catch(() => undefined);
+    vectors.catch(() => undefined);
     written.catch(() => undefined);
     inFlight = written;
     await before;
